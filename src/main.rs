@@ -1,0 +1,24 @@
+//! The `vitrine` binary: `serve` (default) or `migrate`.
+
+use anyhow::Result;
+use vitrine::server::{settings::Settings, startup::Application, telemetry};
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    telemetry::init("info,sqlx=warn,s3s=warn,aws=warn");
+    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
+    let settings = Settings::load()?;
+    match command.as_str() {
+        "serve" => {
+            let app = Application::build(settings).await?;
+            println!("Vitrine is running at {}/admin", app.public_url);
+            app.run().await
+        }
+        "migrate" => {
+            vitrine::server::db::Db::connect(settings.database_url.expose(), &settings.data_dir).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        other => anyhow::bail!("unknown command {other:?}; use serve or migrate"),
+    }
+}

@@ -1,0 +1,178 @@
+//! Wire types shared by the server and the browser. They derive serde only:
+//! database rows stay in `server::db`, secrets never appear here.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A product as the UI and the API see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductDto {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub published: bool,
+    pub image_count: i64,
+}
+
+/// Where an image is in its life; see spec section 5.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageStatus {
+    Pending,
+    Uploaded,
+    Processing,
+    Ready,
+    Failed,
+}
+
+impl ImageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Uploaded => "uploaded",
+            Self::Processing => "processing",
+            Self::Ready => "ready",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "pending" => Self::Pending,
+            "uploaded" => Self::Uploaded,
+            "processing" => Self::Processing,
+            "ready" => Self::Ready,
+            "failed" => Self::Failed,
+            _ => return None,
+        })
+    }
+
+    /// Words for a person, as the UI contract (spec section 9) spells them.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "Waiting",
+            Self::Uploaded => "Uploaded",
+            Self::Processing => "Processing",
+            Self::Ready => "Ready",
+            Self::Failed => "Failed",
+        }
+    }
+}
+
+/// One image of a product's gallery.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageDto {
+    pub id: Uuid,
+    pub product_id: Uuid,
+    pub status: ImageStatus,
+    pub original_filename: String,
+    pub content_type: String,
+    pub byte_size: i64,
+    pub alt_text: String,
+    pub error: Option<String>,
+    /// A short-lived URL of the original, for the admin's own view only.
+    pub original_url: Option<String>,
+}
+
+/// What the browser declares about a file before uploading it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileSpec {
+    pub name: String,
+    pub size: u64,
+    pub content_type: String,
+}
+
+/// Permission to PUT one file: the URL is bound to one key, type and length.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadTicket {
+    /// Position of the file in the request, so the client can match it up.
+    pub index: usize,
+    pub image_id: Uuid,
+    pub filename: String,
+    pub url: String,
+    pub content_type: String,
+    pub byte_size: u64,
+    /// Seconds from issue until the URL stops working.
+    pub expires_in: u64,
+}
+
+/// Why one file of a batch was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    Validation,
+    TooLarge,
+    UnsupportedType,
+    Storage,
+    Internal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchFailure {
+    pub index: usize,
+    pub filename: String,
+    pub reason: String,
+    pub kind: FailureKind,
+}
+
+/// The one batch shape used by the UI, server functions and REST (spec section 4).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchResult<T> {
+    pub successful: Vec<T>,
+    pub failed: Vec<BatchFailure>,
+    pub total_requested: usize,
+    pub total_successful: usize,
+    pub total_failed: usize,
+}
+
+impl<T> BatchResult<T> {
+    pub fn new(total_requested: usize, successful: Vec<T>, failed: Vec<BatchFailure>) -> Self {
+        Self {
+            total_successful: successful.len(),
+            total_failed: failed.len(),
+            successful,
+            failed,
+            total_requested,
+        }
+    }
+}
+
+/// Limits the browser checks before asking, and the server checks again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadLimits {
+    pub max_file_bytes: u64,
+    pub max_files_per_batch: usize,
+    pub parallel_uploads: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_round_trips_through_its_name() {
+        for s in [
+            ImageStatus::Pending,
+            ImageStatus::Uploaded,
+            ImageStatus::Processing,
+            ImageStatus::Ready,
+            ImageStatus::Failed,
+        ] {
+            assert_eq!(ImageStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(ImageStatus::parse("nope"), None);
+    }
+
+    #[test]
+    fn batch_result_counts_match_its_lists() {
+        let failure = BatchFailure {
+            index: 1,
+            filename: "x.txt".into(),
+            reason: "no".into(),
+            kind: FailureKind::UnsupportedType,
+        };
+        let r = BatchResult::new(3, vec![1, 2], vec![failure]);
+        assert_eq!((r.total_requested, r.total_successful, r.total_failed), (3, 2, 1));
+    }
+}

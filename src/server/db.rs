@@ -1,0 +1,82 @@
+//! The database handle: SQLite (embedded default) or PostgreSQL, chosen by the
+//! URL. Queries are written once in portable SQL (`$1` placeholders work on
+//! both) and run on whichever pool is live through the `on_db!` macro.
+
+use std::{path::Path, str::FromStr, time::Duration};
+
+use anyhow::{Context, Result};
+use sqlx::{
+    postgres::{PgPool, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
+};
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same expression against whichever pool `db` holds; `$p` names the pool.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            $crate::server::db::Db::Sqlite($p) => $body,
+            $crate::server::db::Db::Postgres($p) => $body,
+        }
+    };
+}
+
+impl Db {
+    /// Connects and migrates. An empty URL means SQLite at `{data_dir}/vitrine.db`.
+    pub async fn connect(url: &str, data_dir: &Path) -> Result<Self> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(10)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect(url)
+                .await
+                .context("cannot connect to PostgreSQL (check DATABASE_URL)")?;
+            sqlx::migrate!("./migrations/postgres").run(&pool).await.context("PostgreSQL migrations failed")?;
+            return Ok(Self::Postgres(pool));
+        }
+        let options = if url.is_empty() {
+            SqliteConnectOptions::new().filename(data_dir.join("vitrine.db"))
+        } else {
+            SqliteConnectOptions::from_str(url).context("DATABASE_URL is neither postgres:// nor a SQLite URL")?
+        };
+        let options = options
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .context("cannot open the SQLite database")?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await.context("SQLite migrations failed")?;
+        Ok(Self::Sqlite(pool))
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    /// For readiness checks.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        on_db!(self, p => sqlx::query("SELECT 1").execute(p).await.map(|_| ()))
+    }
+}
+
+/// Milliseconds since the Unix epoch: the one time format in the schema.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}

@@ -1,0 +1,75 @@
+//! The embedded S3 endpoint (s3s + s3s-fs) mounted on the app's own origin,
+//! so the zero-setup install speaks the same protocol as production and the
+//! browser can PUT to it without CORS. Signatures are always checked.
+
+use std::{convert::Infallible, path::Path};
+
+use anyhow::{Context, Result};
+use axum::{Router, body::Body, extract::Request, response::Response};
+use rand::{Rng, distributions::Alphanumeric};
+use s3s::{auth::SimpleAuth, service::S3ServiceBuilder};
+use tower::service_fn;
+
+use super::settings::Secret;
+
+/// Where the embedded endpoint keeps its objects, under the data folder.
+pub const OBJECTS_DIR: &str = "objects";
+const CREDENTIALS_FILE: &str = "s3-credentials";
+
+/// Access key and secret of the embedded endpoint: made once, kept in the data folder.
+pub fn load_or_create_credentials(data_dir: &Path) -> Result<(String, Secret)> {
+    let path = data_dir.join(CREDENTIALS_FILE);
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        if let Some((id, secret)) = text.trim().split_once(':') {
+            return Ok((id.to_string(), Secret::new(secret)));
+        }
+    }
+    let rand = |n| rand::thread_rng().sample_iter(&Alphanumeric).take(n).map(char::from).collect::<String>();
+    let (id, secret) = (format!("VITRINE{}", rand(13).to_uppercase()), rand(40));
+    write_private(&path, &format!("{id}:{secret}\n")).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok((id, Secret::new(secret)))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?.write_all(text.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
+}
+
+/// Routes `/{bucket}` and `/{bucket}/{*key}` to the S3 service; the paths stay
+/// untouched because s3s has no base path and the signature covers them.
+pub fn router<S: Clone + Send + Sync + 'static>(data_dir: &Path, bucket: &str, key_id: &str, secret: &Secret) -> Result<Router<S>> {
+    let root = data_dir.join(OBJECTS_DIR);
+    // s3s-fs keeps a bucket as a folder; making it here means the bucket always exists.
+    std::fs::create_dir_all(root.join(bucket)).with_context(|| format!("cannot create {}", root.display()))?;
+    let fs = s3s_fs::FileSystem::new(&root).map_err(|e| anyhow::anyhow!("embedded S3 cannot use {}: {e:?}", root.display()))?;
+    let mut builder = S3ServiceBuilder::new(fs);
+    builder.set_auth(SimpleAuth::from_single(key_id, secret.expose()));
+    let s3 = builder.build();
+
+    // axum needs an infallible service; an s3s transport error becomes a 500.
+    let svc = service_fn(move |req: Request| {
+        let s3 = s3.clone();
+        async move {
+            let req = req.map(s3s::Body::http_body_unsync);
+            let res = match s3.call(req).await {
+                Ok(res) => res.map(Body::new),
+                Err(e) => {
+                    tracing::error!(error = ?e, "embedded S3 failed");
+                    Response::builder().status(500).body(Body::from("storage error")).expect("static response")
+                }
+            };
+            Ok::<_, Infallible>(res)
+        }
+    });
+    Ok(Router::new()
+        .route_service(&format!("/{bucket}"), svc.clone())
+        .route_service(&format!("/{bucket}/"), svc.clone())
+        .route_service(&format!("/{bucket}/{{*key}}"), svc))
+}

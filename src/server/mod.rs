@@ -1,0 +1,11 @@
+//! Everything that only runs on the server: settings, database, storage,
+//! services and start-up.
+
+pub mod db;
+pub mod embedded_s3;
+pub mod services;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod storage;
+pub mod telemetry;

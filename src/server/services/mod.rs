@@ -1,0 +1,5 @@
+//! Business logic. Server functions and API routes call exactly one of these.
+
+pub mod images;
+pub mod products;
+pub mod uploads;

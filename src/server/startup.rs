@@ -1,0 +1,115 @@
+//! Start-up as a library function: bind (port 0 works), connect, migrate,
+//! mount the embedded S3 when no endpoint is configured, build the router.
+
+use std::{net::SocketAddr, time::Duration};
+
+use anyhow::{Context, Result};
+use axum::{Router, extract::State, http::StatusCode, routing::get, serve::ListenerExt};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+
+use super::{
+    db::Db, embedded_s3, services::uploads::UploadConfig, settings::Settings, state::AppState, storage::Storage,
+};
+use crate::{
+    app::{App, shell},
+    model::UploadLimits,
+    validate::PARALLEL_UPLOADS,
+};
+
+/// A started (not yet serving) application.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    pub addr: SocketAddr,
+    pub public_url: String,
+    pub state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("cannot create the data folder {}", settings.data_dir.display()))?;
+        let listener = TcpListener::bind(&settings.bind).await.with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let addr = listener.local_addr()?;
+        let public_url = if settings.public_url.is_empty() {
+            format!("http://{addr}")
+        } else {
+            settings.public_url.trim_end_matches('/').to_string()
+        };
+
+        let db = Db::connect(settings.database_url.expose(), &settings.data_dir).await?;
+
+        let (storage, s3_routes) = if settings.embedded_s3() {
+            let (key_id, secret) = embedded_s3::load_or_create_credentials(&settings.data_dir)?;
+            let routes = embedded_s3::router(&settings.data_dir, &settings.s3.bucket, &key_id, &secret)?;
+            // The browser signs nothing, but the Host it sends is in the signature: use its origin.
+            let storage = Storage::new(Some(&public_url), &settings.s3.region, &settings.s3.bucket, &key_id, secret.expose());
+            (storage, Some(routes))
+        } else {
+            let s = &settings.s3;
+            let storage =
+                Storage::new(Some(&s.endpoint), &s.region, &s.bucket, &s.access_key_id, s.secret_access_key.expose());
+            if let Err(e) = storage.ensure_bucket().await {
+                tracing::warn!(error = %e, bucket = %s.bucket, "the bucket could not be checked or created");
+            }
+            (storage, None)
+        };
+
+        let leptos_options = LeptosOptions::builder()
+            .output_name("vitrine")
+            .site_root(settings.site_root.as_str())
+            .site_pkg_dir("pkg")
+            .site_addr(addr)
+            .build();
+        let state = AppState {
+            leptos_options: leptos_options.clone(),
+            db,
+            storage,
+            uploads: UploadConfig {
+                limits: UploadLimits {
+                    max_file_bytes: settings.uploads.max_file_bytes,
+                    max_files_per_batch: settings.uploads.max_files_per_batch,
+                    parallel_uploads: PARALLEL_UPLOADS,
+                },
+                ttl: Duration::from_secs(settings.uploads.presign_ttl_secs),
+            },
+        };
+
+        let routes = generate_route_list(App);
+        let mut router = Router::new()
+            .route("/healthz", get(|| async { "ok" }))
+            .route("/readyz", get(readyz))
+            .leptos_routes_with_context(&state, routes, || (), {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            })
+            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+            .with_state(state.clone());
+        if let Some(s3) = s3_routes {
+            router = router.merge(s3);
+        }
+        Ok(Self { listener, router, addr, public_url, state })
+    }
+
+    /// Serves until the process ends.
+    pub async fn run(self) -> Result<()> {
+        // Nagle's algorithm slows keep-alive transfers of large bodies several-fold.
+        let listener = self.listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(listener, self.router).await.context("server stopped")
+    }
+}
+
+/// Ready when the database and the storage both answer.
+async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    if state.db.ping().await.is_err() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable");
+    }
+    if state.storage.ping().await.is_err() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "storage unreachable");
+    }
+    (StatusCode::OK, "ready")
+}

@@ -1,0 +1,14 @@
+//! The one application state, handed to axum and provided to server functions.
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+
+use super::{db::Db, services::uploads::UploadConfig, storage::Storage};
+
+#[derive(Clone, Debug, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub storage: Storage,
+    pub uploads: UploadConfig,
+}

@@ -1,0 +1,192 @@
+//! Object storage behind one small type. Every call goes through aws-sdk-s3,
+//! whether the endpoint is the embedded one or a real S3. Keys come only from
+//! the named constructors on `ObjectKey`, so no user text ever reaches a key.
+
+use std::time::Duration;
+
+use aws_sdk_s3::{
+    Client,
+    config::{BehaviorVersion, Credentials, Region, RequestChecksumCalculation},
+    presigning::PresigningConfig,
+    primitives::ByteStream,
+};
+use uuid::Uuid;
+
+use crate::validate::ImageType;
+
+/// How long a presigned GET of an original (admin view) stays valid.
+pub const ORIGINAL_VIEW_TTL: Duration = Duration::from_secs(15 * 60);
+
+/// A storage key built from ids only (spec section 3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectKey(String);
+
+impl ObjectKey {
+    pub fn image_folder(product_id: Uuid, image_id: Uuid) -> String {
+        format!("products/{product_id}/{image_id}/")
+    }
+
+    pub fn original(product_id: Uuid, image_id: Uuid, kind: ImageType) -> Self {
+        Self(format!("{}original.{}", Self::image_folder(product_id, image_id), kind.extension()))
+    }
+
+    /// A key read back from the database, which only ever stores constructed keys.
+    pub fn from_stored(raw: String) -> Self {
+        Self(raw)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("object not found")]
+    NotFound,
+    #[error("storage request failed: {0}")]
+    Backend(String),
+}
+
+fn backend<E: std::error::Error>(e: E) -> StorageError {
+    // The SDK's Display is terse; the source chain says what actually failed.
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    StorageError::Backend(msg)
+}
+
+/// What HEAD says about a stored object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectInfo {
+    pub size: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Storage {
+    client: Client,
+    bucket: String,
+}
+
+impl Storage {
+    /// `endpoint` must be the origin browsers reach: its host is part of every signature.
+    pub fn new(endpoint: Option<&str>, region: &str, bucket: &str, key_id: &str, secret: &str) -> Self {
+        let mut config = aws_sdk_s3::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region.to_string()))
+            .credentials_provider(Credentials::new(key_id, secret, None, None, "vitrine-settings"))
+            // Checksums would add headers the browser cannot reproduce (aws-sdk-rust#1253).
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired);
+        if let Some(url) = endpoint {
+            config = config.endpoint_url(url.trim_end_matches('/')).force_path_style(true);
+        }
+        Self { client: Client::from_conf(config.build()), bucket: bucket.to_string() }
+    }
+
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    /// Creates the bucket when it does not exist yet.
+    pub async fn ensure_bucket(&self) -> Result<(), StorageError> {
+        if self.client.head_bucket().bucket(&self.bucket).send().await.is_ok() {
+            return Ok(());
+        }
+        self.client.create_bucket().bucket(&self.bucket).send().await.map(|_| ()).map_err(backend)
+    }
+
+    /// A PUT URL bound to this key, this content type and exactly this many bytes.
+    pub async fn presign_put(&self, key: &ObjectKey, content_type: &str, len: u64, ttl: Duration) -> Result<String, StorageError> {
+        let cfg = PresigningConfig::expires_in(ttl).map_err(backend)?;
+        let req = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .content_type(content_type)
+            .content_length(len as i64)
+            .presigned(cfg)
+            .await
+            .map_err(backend)?;
+        Ok(req.uri().to_string())
+    }
+
+    pub async fn presign_get(&self, key: &ObjectKey, ttl: Duration) -> Result<String, StorageError> {
+        let cfg = PresigningConfig::expires_in(ttl).map_err(backend)?;
+        let req = self.client.get_object().bucket(&self.bucket).key(key.as_str()).presigned(cfg).await.map_err(backend)?;
+        Ok(req.uri().to_string())
+    }
+
+    pub async fn head(&self, key: &ObjectKey) -> Result<ObjectInfo, StorageError> {
+        match self.client.head_object().bucket(&self.bucket).key(key.as_str()).send().await {
+            Ok(out) => Ok(ObjectInfo { size: out.content_length().unwrap_or_default().max(0) as u64 }),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Err(StorageError::NotFound),
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    /// The first `n` bytes of an object (for sniffing its real type).
+    pub async fn read_head(&self, key: &ObjectKey, n: u64) -> Result<Vec<u8>, StorageError> {
+        let out = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .range(format!("bytes=0-{}", n.saturating_sub(1)))
+            .send()
+            .await
+            .map_err(|e| if e.as_service_error().is_some_and(|s| s.is_no_such_key()) { StorageError::NotFound } else { backend(e) })?;
+        let bytes = out.body.collect().await.map_err(backend)?.into_bytes();
+        Ok(bytes[..bytes.len().min(n as usize)].to_vec())
+    }
+
+    pub async fn put(&self, key: &ObjectKey, content_type: &str, body: Vec<u8>) -> Result<(), StorageError> {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .content_type(content_type)
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(backend)
+    }
+
+    /// Deleting a missing object is not an error (S3 semantics).
+    pub async fn delete(&self, key: &ObjectKey) -> Result<(), StorageError> {
+        self.client.delete_object().bucket(&self.bucket).key(key.as_str()).send().await.map(|_| ()).map_err(backend)
+    }
+
+    /// Keys under a prefix (used by reconcile and by tests that prove deletion).
+    pub async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        let mut keys = Vec::new();
+        let mut pages = self.client.list_objects_v2().bucket(&self.bucket).prefix(prefix).into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(backend)?;
+            keys.extend(page.contents().iter().filter_map(|o| o.key().map(str::to_string)));
+        }
+        Ok(keys)
+    }
+
+    pub async fn ping(&self) -> Result<(), StorageError> {
+        self.client.head_bucket().bucket(&self.bucket).send().await.map(|_| ()).map_err(backend)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_hold_ids_only() {
+        let (p, i) = (Uuid::new_v4(), Uuid::new_v4());
+        let key = ObjectKey::original(p, i, ImageType::Png);
+        assert_eq!(key.as_str(), format!("products/{p}/{i}/original.png"));
+        assert!(key.as_str().starts_with(&ObjectKey::image_folder(p, i)));
+    }
+}

@@ -1,0 +1,8 @@
+//! Components. Names and roles follow the UI contract (spec section 9).
+
+pub mod gallery;
+pub mod product_page;
+pub mod products;
+pub mod upload_engine;
+pub mod uploader;
+pub mod xhr;

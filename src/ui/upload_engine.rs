@@ -1,0 +1,284 @@
+//! The browser's upload queue: validate, ask for tickets, PUT each file
+//! straight to storage (a few at a time), retry with backoff, renew expired
+//! URLs, then ask the server to verify. Views read its signals.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use uuid::Uuid;
+use web_sys::{File, XmlHttpRequest};
+
+use super::xhr::{PutError, put_file, sleep};
+use crate::{
+    api::{begin_upload, cancel_upload, complete_upload, renew_upload},
+    model::{FailureKind, FileSpec, ImageStatus, UploadLimits, UploadTicket},
+    validate::check_file,
+};
+
+/// Tries per file before it is shown as failed (network errors, 5xx).
+const MAX_ATTEMPTS: u32 = 4;
+const BACKOFF_BASE_MS: u64 = 500;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    Waiting,
+    Uploading,
+    Verifying,
+    Uploaded,
+    Failed(String),
+    Cancelled,
+}
+
+impl Phase {
+    pub fn text(&self) -> String {
+        match self {
+            Self::Waiting => "Waiting".into(),
+            Self::Uploading | Self::Verifying => "Uploading".into(),
+            Self::Uploaded => ImageStatus::Uploaded.label().into(),
+            Self::Failed(reason) => format!("Failed: {reason}"),
+            Self::Cancelled => "Cancelled".into(),
+        }
+    }
+}
+
+/// One file in the queue. All handles, so it is `Copy`.
+#[derive(Clone, Copy)]
+pub struct Upload {
+    pub id: usize,
+    pub name: StoredValue<String>,
+    pub size: u64,
+    content_type: StoredValue<String>,
+    file: StoredValue<File, LocalStorage>,
+    pub preview: StoredValue<Option<gloo_file::ObjectUrl>, LocalStorage>,
+    pub progress: RwSignal<f64>,
+    pub sent: RwSignal<f64>,
+    pub phase: RwSignal<Phase>,
+    /// False for files refused by validation: retrying cannot help them.
+    pub retryable: RwSignal<bool>,
+    ticket: RwSignal<Option<UploadTicket>>,
+    xhr: StoredValue<Option<XmlHttpRequest>, LocalStorage>,
+}
+
+impl Upload {
+    fn spec(&self) -> FileSpec {
+        FileSpec { name: self.name.get_value(), size: self.size, content_type: self.content_type.get_value() }
+    }
+
+    fn fail(&self, reason: impl Into<String>, retryable: bool) {
+        self.phase.set(Phase::Failed(reason.into()));
+        self.retryable.set(retryable);
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct Engine {
+    product_id: Uuid,
+    limits: UploadLimits,
+    pub items: RwSignal<Vec<Upload>>,
+    /// Bumped whenever the server's view of the gallery may have changed.
+    pub gallery_version: RwSignal<u32>,
+    next_id: StoredValue<usize>,
+    in_flight: StoredValue<usize>,
+    started_at: StoredValue<Option<f64>>,
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_default()
+}
+
+impl Engine {
+    pub fn new(product_id: Uuid, limits: UploadLimits) -> Self {
+        Self {
+            product_id,
+            limits,
+            items: RwSignal::new(Vec::new()),
+            gallery_version: RwSignal::new(0),
+            next_id: StoredValue::new(0),
+            in_flight: StoredValue::new(0),
+            started_at: StoredValue::new(None),
+        }
+    }
+
+    /// Queues files: refused ones show their reason at once, the rest get tickets.
+    pub fn add_files(self, files: Vec<File>) {
+        let mut accepted = Vec::new();
+        let mut added = Vec::new();
+        for file in files {
+            let id = self.next_id.get_value();
+            self.next_id.set_value(id + 1);
+            let spec = FileSpec { name: file.name(), size: file.size() as u64, content_type: file.type_() };
+            let preview = gloo_file::ObjectUrl::from(gloo_file::File::from(file.clone()));
+            let u = Upload {
+                id,
+                name: StoredValue::new(spec.name.clone()),
+                size: spec.size,
+                content_type: StoredValue::new(spec.content_type.clone()),
+                file: StoredValue::new_local(file),
+                preview: StoredValue::new_local(Some(preview)),
+                progress: RwSignal::new(0.0),
+                sent: RwSignal::new(0.0),
+                phase: RwSignal::new(Phase::Waiting),
+                retryable: RwSignal::new(true),
+                ticket: RwSignal::new(None),
+                xhr: StoredValue::new_local(None),
+            };
+            match check_file(&spec, &self.limits) {
+                Ok(_) => accepted.push(u),
+                Err((_, reason)) => u.fail(reason, false),
+            }
+            added.push(u);
+        }
+        self.items.update(|items| items.extend(added));
+        if !accepted.is_empty() {
+            spawn_local(self.request_tickets(accepted));
+        }
+    }
+
+    async fn request_tickets(self, uploads: Vec<Upload>) {
+        let specs = uploads.iter().map(Upload::spec).collect();
+        match begin_upload(self.product_id, specs).await {
+            Err(e) => uploads.iter().for_each(|u| u.fail(e.to_string(), true)),
+            Ok(batch) => {
+                for t in batch.successful {
+                    if let Some(u) = uploads.get(t.index) {
+                        u.ticket.set(Some(t));
+                    }
+                }
+                for f in batch.failed {
+                    if let Some(u) = uploads.get(f.index) {
+                        u.fail(f.reason, matches!(f.kind, FailureKind::Storage | FailureKind::Internal));
+                    }
+                }
+            }
+        }
+        self.gallery_version.update(|v| *v += 1);
+        self.pump();
+    }
+
+    /// Starts waiting files while fewer than the parallel limit are running.
+    fn pump(self) {
+        while self.in_flight.get_value() < self.limits.parallel_uploads.max(1) {
+            let next = self.items.with_untracked(|items| {
+                items
+                    .iter()
+                    .find(|u| u.phase.get_untracked() == Phase::Waiting && u.ticket.with_untracked(Option::is_some))
+                    .copied()
+            });
+            let Some(u) = next else { break };
+            u.phase.set(Phase::Uploading);
+            self.in_flight.update_value(|n| *n += 1);
+            if self.started_at.get_value().is_none() {
+                self.started_at.set_value(Some(now_ms()));
+            }
+            spawn_local(async move {
+                self.run(u).await;
+                self.in_flight.update_value(|n| *n -= 1);
+                self.gallery_version.update(|v| *v += 1);
+                self.pump();
+            });
+        }
+    }
+
+    async fn run(self, u: Upload) {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let Some(ticket) = u.ticket.get_untracked() else { return };
+            let file = u.file.get_value();
+            let (progress, sent) = (u.progress, u.sent);
+            let result = put_file(
+                &ticket.url,
+                &ticket.content_type,
+                &file,
+                |xhr| u.xhr.set_value(Some(xhr)),
+                move |loaded, total| {
+                    sent.set(loaded);
+                    progress.set((loaded / total.max(1.0) * 100.0).min(100.0));
+                },
+            )
+            .await;
+            u.xhr.set_value(None);
+            if u.phase.get_untracked() == Phase::Cancelled {
+                return;
+            }
+            let problem = match result {
+                Ok(status) if (200..300).contains(&status) => break,
+                // 403 is what an expired signature gets: ask for a fresh URL and go again.
+                Ok(403) => match renew_upload(ticket.image_id).await {
+                    Ok(fresh) => {
+                        u.ticket.set(Some(fresh));
+                        format!("storage refused the upload (HTTP 403)")
+                    }
+                    Err(e) => return u.fail(e.to_string(), true),
+                },
+                Ok(status) => format!("storage answered HTTP {status}"),
+                Err(PutError::Network) => "network error".to_string(),
+                Err(PutError::Aborted) => return,
+                Err(PutError::Setup(e)) => return u.fail(format!("the browser could not send the file: {e}"), true),
+            };
+            if attempt >= MAX_ATTEMPTS {
+                return u.fail(problem, true);
+            }
+            u.progress.set(0.0);
+            u.sent.set(0.0);
+            sleep(BACKOFF_BASE_MS << (attempt - 1)).await;
+        }
+        u.progress.set(100.0);
+        u.sent.set(u.size as f64);
+        u.phase.set(Phase::Verifying);
+        let Some(ticket) = u.ticket.get_untracked() else { return };
+        match complete_upload(ticket.image_id).await {
+            Ok(img) if img.status == ImageStatus::Failed => u.fail(img.error.unwrap_or_default(), true),
+            Ok(_) => u.phase.set(Phase::Uploaded),
+            Err(e) => u.fail(e.to_string(), true),
+        }
+    }
+
+    /// Stops a file: the request is aborted and the server forgets the image.
+    pub fn cancel(self, u: Upload) {
+        u.phase.set(Phase::Cancelled);
+        if let Some(xhr) = u.xhr.get_value() {
+            let _ = xhr.abort();
+        }
+        if let Some(t) = u.ticket.get_untracked() {
+            spawn_local(async move {
+                let _ = cancel_upload(t.image_id).await;
+                self.gallery_version.update(|v| *v += 1);
+            });
+        }
+    }
+
+    /// Starts a file over with a fresh ticket; its old image, if any, is dropped.
+    pub fn retry(self, u: Upload) {
+        let old = u.ticket.get_untracked();
+        u.ticket.set(None);
+        u.progress.set(0.0);
+        u.sent.set(0.0);
+        u.phase.set(Phase::Waiting);
+        spawn_local(async move {
+            if let Some(t) = old {
+                let _ = cancel_upload(t.image_id).await;
+            }
+            self.request_tickets(vec![u]).await;
+        });
+    }
+
+    /// ("{n} of {m} uploaded", speed and time left while uploading).
+    pub fn summary(self) -> (usize, usize, Option<String>) {
+        self.items.with(|items| {
+            let live: Vec<_> = items.iter().filter(|u| u.phase.get() != Phase::Cancelled).collect();
+            let done = live.iter().filter(|u| u.phase.get() == Phase::Uploaded).count();
+            let active = live.iter().any(|u| matches!(u.phase.get(), Phase::Uploading | Phase::Waiting));
+            let eta = self.started_at.get_value().filter(|_| active).and_then(|t0| {
+                let secs = (now_ms() - t0) / 1000.0;
+                let sent: f64 = live.iter().map(|u| u.sent.get()).sum();
+                let total: f64 = live.iter().filter(|u| u.retryable.get()).map(|u| u.size as f64).sum();
+                (secs > 0.5 && sent > 0.0).then(|| {
+                    let rate = sent / secs;
+                    let left = ((total - sent).max(0.0) / rate).ceil();
+                    format!("{:.1} MB/s, about {left} s left", rate / 1e6)
+                })
+            });
+            (done, live.len(), eta)
+        })
+    }
+}

@@ -1,0 +1,135 @@
+//! The drop zone, the file picker and the per-file upload list.
+
+use leptos::prelude::*;
+use web_sys::{File, FileList};
+
+use super::upload_engine::{Engine, Phase, Upload};
+use crate::validate::human_bytes;
+
+fn files_of(list: Option<FileList>) -> Vec<File> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+#[component]
+pub fn Uploader(engine: Engine) -> impl IntoView {
+    let input = NodeRef::<leptos::html::Input>::new();
+    let hover = RwSignal::new(false);
+
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        hover.set(false);
+        engine.add_files(files_of(ev.data_transfer().and_then(|d| d.files())));
+    };
+    let on_paste = move |ev: leptos::ev::ClipboardEvent| {
+        let files = files_of(ev.clipboard_data().and_then(|d| d.files()));
+        if !files.is_empty() {
+            ev.prevent_default();
+            engine.add_files(files);
+        }
+    };
+    let open_picker = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" || ev.key() == " " {
+            ev.prevent_default();
+            if let Some(i) = input.get() {
+                i.click();
+            }
+        }
+    };
+    let on_change = move |_| {
+        if let Some(i) = input.get() {
+            engine.add_files(files_of(i.files()));
+            // Lets the same file be picked again after a cancel.
+            i.set_value("");
+        }
+    };
+
+    view! {
+        <section class="uploader" aria-label="Upload">
+            <div
+                class="dropzone"
+                class:hover=move || hover.get()
+                tabindex="0"
+                role="button"
+                aria-label="Drop images here"
+                on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); hover.set(true); }
+                on:dragleave=move |_| hover.set(false)
+                on:drop=on_drop
+                on:paste=on_paste
+                on:keydown=open_picker
+                on:click=move |_| { if let Some(i) = input.get() { i.click(); } }
+            >
+                <p>"Drop images here"</p>
+                <p class="muted">"JPEG, PNG, WebP, GIF or AVIF · or paste · or press Enter to choose"</p>
+            </div>
+            <label class="picker">
+                "Choose images"
+                <input node_ref=input type="file" multiple accept="image/*" on:change=on_change/>
+            </label>
+            <Summary engine/>
+            <ul class="uploads" aria-label="Uploads">
+                <For each=move || engine.items.get() key=|u| u.id let:u>
+                    <UploadRow engine u/>
+                </For>
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn Summary(engine: Engine) -> impl IntoView {
+    view! {
+        <Show when=move || !engine.items.with(Vec::is_empty)>
+            <p class="summary" aria-live="polite">
+                {move || {
+                    let (done, total, eta) = engine.summary();
+                    let eta = eta.map(|e| format!(" · {e}")).unwrap_or_default();
+                    format!("{done} of {total} uploaded{eta}")
+                }}
+            </p>
+        </Show>
+    }
+}
+
+#[component]
+fn UploadRow(engine: Engine, u: Upload) -> impl IntoView {
+    let name = u.name.get_value();
+    let preview = u.preview.with_value(|p| p.as_ref().map(|o| o.to_string()));
+    let can_retry = move || matches!(u.phase.get(), Phase::Failed(_) | Phase::Cancelled) && u.retryable.get();
+    let can_cancel = move || matches!(u.phase.get(), Phase::Waiting | Phase::Uploading);
+    let pct = move || u.progress.get().round() as u32;
+    view! {
+        <li class="upload" data-phase=move || format!("{:?}", u.phase.get()).split('(').next().unwrap_or_default().to_lowercase()>
+            <img class="preview" src=preview alt="" width="48" height="48"/>
+            <div class="meta">
+                <span class="filename">{name.clone()}</span>
+                <span class="muted">{human_bytes(u.size)}</span>
+                <div
+                    class="bar"
+                    role="progressbar"
+                    aria-label=name.clone()
+                    aria-valuemin="0"
+                    aria-valuemax="100"
+                    aria-valuenow=move || pct().to_string()
+                >
+                    <div class="fill" style:width=move || format!("{}%", pct())></div>
+                </div>
+                <span class="status">{move || u.phase.get().text()}</span>
+            </div>
+            <div class="actions">
+                <Show when=can_retry>
+                    <button type="button" on:click=move |_| engine.retry(u)>
+                        <span class="sr-only">{format!("Retry {name}", name = u.name.get_value())}</span>
+                        <span aria-hidden="true">"Retry"</span>
+                    </button>
+                </Show>
+                <Show when=can_cancel>
+                    <button type="button" on:click=move |_| engine.cancel(u)>
+                        <span class="sr-only">{format!("Cancel {name}", name = u.name.get_value())}</span>
+                        <span aria-hidden="true">"Cancel"</span>
+                    </button>
+                </Show>
+            </div>
+        </li>
+    }
+}

@@ -1,0 +1,130 @@
+//! Boots the real app on port 0 with a fresh database (SQLite file or a new
+//! PostgreSQL database) and a temporary data folder, and talks to it over HTTP.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use vitrine::server::{settings::Settings, startup::Application, state::AppState, telemetry};
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub url: String,
+    pub http: reqwest::Client,
+    pub state: AppState,
+    _dir: TempDir,
+}
+
+/// Runs a test body once per backend, as `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() { super::$name($crate::common::Backend::Sqlite).await }
+            #[tokio::test]
+            async fn postgres() { super::$name($crate::common::Backend::Postgres).await }
+        }
+    )*};
+}
+
+/// A database URL for this backend; PostgreSQL gets a brand-new database.
+async fn database_url(backend: Backend) -> String {
+    match backend {
+        Backend::Sqlite => String::new(),
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let admin = std::env::var("TEST_POSTGRES_URL").expect(
+                "TEST_POSTGRES_URL is not set: run the suite with scripts/test.sh, which starts PostgreSQL",
+            );
+            let name = format!("vitrine_test_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to the test PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+            let (base, _) = admin.rsplit_once('/').expect("TEST_POSTGRES_URL ends with /dbname");
+            format!("{base}/{name}")
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> Self {
+        telemetry::init("warn");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut settings = Settings::from_toml(include_str!("../../Leptos.toml")).expect("settings");
+        settings.bind = "127.0.0.1:0".into();
+        settings.data_dir = dir.path().to_path_buf();
+        settings.database_url = vitrine::server::settings::Secret::new(database_url(backend).await);
+        tweak(&mut settings);
+        settings.check().expect("test settings are valid");
+        let app = Application::build(settings).await.expect("app starts");
+        let (url, state) = (app.public_url.clone(), app.state.clone());
+        tokio::spawn(app.run());
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+        Self { url, http, state, _dir: dir }
+    }
+
+    /// Calls a server function by its stable name with JSON arguments.
+    pub async fn call(&self, name: &str, args: Value) -> (u16, Value) {
+        let res = self.http.post(format!("{}/api/{name}", self.url)).json(&args).send().await.expect("request");
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    /// Like `call`, but the call must succeed.
+    pub async fn ok(&self, name: &str, args: Value) -> Value {
+        let (status, body) = self.call(name, args).await;
+        assert_eq!(status, 200, "{name} failed: {body}");
+        body
+    }
+
+    pub async fn create_product(&self, name: &str) -> String {
+        let p = self.ok("create_product", json!({ "name": name })).await;
+        p["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn put(&self, url: &str, content_type: &str, body: Vec<u8>) -> u16 {
+        self.http
+            .put(url)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("PUT reaches storage")
+            .status()
+            .as_u16()
+    }
+
+    pub async fn get_bytes(&self, url: &str) -> (u16, Vec<u8>) {
+        let res = self.http.get(url).send().await.expect("GET");
+        (res.status().as_u16(), res.bytes().await.unwrap_or_default().to_vec())
+    }
+}
+
+/// A real photograph from the shared corpus.
+pub fn photo(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench-photos").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// A small PNG: the signature and a header chunk are what the server checks.
+pub fn tiny_png() -> Vec<u8> {
+    let mut v = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89".to_vec();
+    v.extend_from_slice(&[0u8; 64]);
+    v
+}
+
+pub fn file_spec(name: &str, body: &[u8], content_type: &str) -> Value {
+    json!({ "name": name, "size": body.len(), "content_type": content_type })
+}
