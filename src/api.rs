@@ -83,7 +83,9 @@ pub async fn get_product(id: Uuid) -> Result<ProductDto, AppError> {
 pub async fn list_images(product_id: Uuid) -> Result<Vec<ImageDto>, AppError> {
     use crate::server::services::images;
     let st = ssr::state()?;
-    images::list_dtos(&st.db, &st.storage, product_id).await.map_err(ssr::db_err)
+    images::list_dtos(&st.db, &st.storage, product_id)
+        .await
+        .map_err(ssr::db_err)
 }
 
 #[server(prefix = "/api", endpoint = "get_upload_limits", input = Json)]
@@ -95,26 +97,34 @@ pub async fn get_upload_limits() -> Result<UploadLimits, AppError> {
 pub async fn begin_upload(product_id: Uuid, files: Vec<FileSpec>) -> Result<BatchResult<UploadTicket>, AppError> {
     use crate::server::services::uploads;
     let st = ssr::state()?;
-    uploads::begin(&st.db, &st.storage, st.uploads, product_id, files).await.map_err(ssr::upload_err)
+    uploads::begin(&st.db, &st.storage, st.uploads, product_id, files)
+        .await
+        .map_err(ssr::upload_err)
 }
 
 #[server(prefix = "/api", endpoint = "complete_upload", input = Json)]
 pub async fn complete_upload(image_id: Uuid) -> Result<ImageDto, AppError> {
     use crate::server::services::uploads;
     let st = ssr::state()?;
-    uploads::complete(&st.db, &st.storage, image_id).await.map_err(ssr::upload_err)
+    uploads::complete(&st.db, &st.storage, image_id)
+        .await
+        .map_err(ssr::upload_err)
 }
 
 #[server(prefix = "/api", endpoint = "renew_upload", input = Json)]
 pub async fn renew_upload(image_id: Uuid) -> Result<UploadTicket, AppError> {
     use crate::server::services::uploads;
     let st = ssr::state()?;
-    uploads::renew(&st.db, &st.storage, st.uploads, image_id).await.map_err(ssr::upload_err)
+    uploads::renew(&st.db, &st.storage, st.uploads, image_id)
+        .await
+        .map_err(ssr::upload_err)
 }
 
 #[server(prefix = "/api", endpoint = "cancel_upload", input = Json)]
 pub async fn cancel_upload(image_id: Uuid) -> Result<(), AppError> {
     use crate::server::services::uploads;
     let st = ssr::state()?;
-    uploads::cancel(&st.db, &st.storage, image_id).await.map_err(ssr::upload_err)
+    uploads::cancel(&st.db, &st.storage, image_id)
+        .await
+        .map_err(ssr::upload_err)
 }

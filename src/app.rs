@@ -7,7 +7,7 @@ use leptos_router::{
     path,
 };
 
-use crate::ui::{products::AdminProducts, product_page::ProductPage};
+use crate::ui::{product_page::ProductPage, products::AdminProducts};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -30,6 +30,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Effects run only in the browser, after hydration: tests and styles can wait for this mark.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "");
+        }
+    });
     view! {
         <Stylesheet id="leptos" href="/pkg/vitrine.css"/>
         <Title text="Vitrine"/>

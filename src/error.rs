@@ -64,10 +64,10 @@ pub mod ssr {
 
     /// Sets the HTTP status of the current server-function response to match the error.
     pub fn with_status(err: AppError) -> AppError {
-        if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            if let Ok(code) = http::StatusCode::from_u16(err.status_code()) {
-                opts.set_status(code);
-            }
+        if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+            && let Ok(code) = http::StatusCode::from_u16(err.status_code())
+        {
+            opts.set_status(code);
         }
         err
     }

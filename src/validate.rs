@@ -70,10 +70,7 @@ impl ImageType {
             Some(Self::Gif)
         } else if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
             Some(Self::Webp)
-        } else if head.len() >= 12
-            && &head[4..8] == b"ftyp"
-            && (&head[8..12] == b"avif" || &head[8..12] == b"avis")
-        {
+        } else if head.len() >= 12 && &head[4..8] == b"ftyp" && (&head[8..12] == b"avif" || &head[8..12] == b"avis") {
             Some(Self::Avif)
         } else {
             None
@@ -163,10 +160,18 @@ pub fn check_file(spec: &FileSpec, limits: &UploadLimits) -> Result<AcceptedFile
     if spec.size > limits.max_file_bytes {
         return Err((
             FailureKind::TooLarge,
-            format!("the file is {}; the limit is {}", human_bytes(spec.size), human_bytes(limits.max_file_bytes)),
+            format!(
+                "the file is {}; the limit is {}",
+                human_bytes(spec.size),
+                human_bytes(limits.max_file_bytes)
+            ),
         ));
     }
-    Ok(AcceptedFile { filename, size: spec.size, image_type })
+    Ok(AcceptedFile {
+        filename,
+        size: spec.size,
+        image_type,
+    })
 }
 
 /// Default limits, as the server announces them to the browser.
@@ -187,7 +192,11 @@ pub fn human_bytes(n: u64) -> String {
         v /= 1000.0;
         unit += 1;
     }
-    if unit == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[unit]) }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
 }
 
 #[cfg(test)]
@@ -195,7 +204,11 @@ mod tests {
     use super::*;
 
     fn spec(name: &str, size: u64, ct: &str) -> FileSpec {
-        FileSpec { name: name.into(), size, content_type: ct.into() }
+        FileSpec {
+            name: name.into(),
+            size,
+            content_type: ct.into(),
+        }
     }
 
     #[test]
@@ -247,8 +260,14 @@ mod tests {
     fn files_are_checked_against_limits() {
         let limits = default_limits();
         assert!(check_file(&spec("a.jpg", 10, "image/jpeg"), &limits).is_ok());
-        assert_eq!(check_file(&spec("a.txt", 10, "text/plain"), &limits).unwrap_err().0, FailureKind::UnsupportedType);
-        assert_eq!(check_file(&spec("a.jpg", 0, "image/jpeg"), &limits).unwrap_err().0, FailureKind::Validation);
+        assert_eq!(
+            check_file(&spec("a.txt", 10, "text/plain"), &limits).unwrap_err().0,
+            FailureKind::UnsupportedType
+        );
+        assert_eq!(
+            check_file(&spec("a.jpg", 0, "image/jpeg"), &limits).unwrap_err().0,
+            FailureKind::Validation
+        );
         let big = check_file(&spec("a.jpg", MAX_FILE_BYTES + 1, "image/jpeg"), &limits).unwrap_err();
         assert_eq!(big.0, FailureKind::TooLarge);
         assert!(big.1.contains("limit"), "{}", big.1);

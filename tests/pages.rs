@@ -9,7 +9,12 @@ on_both_databases!(pages_render_with_the_ui_contract);
 async fn pages_render_with_the_ui_contract(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let product = app.create_product("Bench <b>&</b>").await;
-    let page = app.http.get(format!("{}/admin/products/{product}", app.url)).send().await.unwrap();
+    let page = app
+        .http
+        .get(format!("{}/admin/products/{product}", app.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("aria-label=\"Drop images here\""), "drop zone is named");

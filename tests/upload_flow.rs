@@ -18,7 +18,8 @@ on_both_databases!(
 );
 
 async fn begin(app: &TestApp, product: &str, files: Vec<serde_json::Value>) -> serde_json::Value {
-    app.ok("begin_upload", json!({ "product_id": product, "files": files })).await
+    app.ok("begin_upload", json!({ "product_id": product, "files": files }))
+        .await
 }
 
 async fn batch_uploads_and_lists_originals(backend: Backend) {
@@ -26,7 +27,15 @@ async fn batch_uploads_and_lists_originals(backend: Backend) {
     let product = app.create_product("Oak chair").await;
     let jpeg = photo("Wine_by_Jakkub_Mede.jpg");
     let png = tiny_png();
-    let batch = begin(&app, &product, vec![file_spec("wine.jpg", &jpeg, "image/jpeg"), file_spec("dot.png", &png, "image/png")]).await;
+    let batch = begin(
+        &app,
+        &product,
+        vec![
+            file_spec("wine.jpg", &jpeg, "image/jpeg"),
+            file_spec("dot.png", &png, "image/png"),
+        ],
+    )
+    .await;
     assert_eq!(batch["total_requested"], 2);
     assert_eq!(batch["total_successful"], 2, "{batch}");
     let tickets = batch["successful"].as_array().unwrap();
@@ -38,10 +47,18 @@ async fn batch_uploads_and_lists_originals(backend: Backend) {
 
     for (ticket, body, ct) in [(&tickets[0], &jpeg, "image/jpeg"), (&tickets[1], &png, "image/png")] {
         let url = ticket["url"].as_str().unwrap();
-        assert!(url.starts_with(&app.url), "the URL points at the app's own origin: {url}");
-        assert!(!url.contains("wine") && !url.contains("dot"), "no user text in keys: {url}");
+        assert!(
+            url.starts_with(&app.url),
+            "the URL points at the app's own origin: {url}"
+        );
+        assert!(
+            !url.contains("wine") && !url.contains("dot"),
+            "no user text in keys: {url}"
+        );
         assert_eq!(app.put(url, ct, body.clone()).await, 200);
-        let done = app.ok("complete_upload", json!({ "image_id": ticket["image_id"] })).await;
+        let done = app
+            .ok("complete_upload", json!({ "image_id": ticket["image_id"] }))
+            .await;
         assert_eq!(done["status"], "uploaded", "{done}");
     }
 
@@ -55,7 +72,12 @@ async fn batch_uploads_and_lists_originals(backend: Backend) {
     assert!(bytes == jpeg, "the original is kept byte for byte");
 
     // The object sits in the image's own folder.
-    let keys = app.state.storage.list(&format!("products/{product}/{first}/")).await.unwrap();
+    let keys = app
+        .state
+        .storage
+        .list(&format!("products/{product}/{first}/"))
+        .await
+        .unwrap();
     assert_eq!(keys, vec![format!("products/{product}/{first}/original.jpg")]);
     let listed = app.ok("list_products", json!({})).await;
     assert_eq!(listed[0]["image_count"], 2);
@@ -73,9 +95,25 @@ async fn bad_files_are_refused_one_by_one(backend: Backend) {
         json!({ "name": "empty.png", "size": 0, "content_type": "image/png" }),
     ];
     let batch = begin(&app, &product, files).await;
-    assert_eq!((batch["total_successful"].as_u64(), batch["total_failed"].as_u64()), (Some(1), Some(3)), "{batch}");
-    let kinds: Vec<_> = batch["failed"].as_array().unwrap().iter().map(|f| (f["index"].as_u64().unwrap(), f["kind"].clone())).collect();
-    assert_eq!(kinds, vec![(0, json!("too_large")), (1, json!("unsupported_type")), (3, json!("validation"))]);
+    assert_eq!(
+        (batch["total_successful"].as_u64(), batch["total_failed"].as_u64()),
+        (Some(1), Some(3)),
+        "{batch}"
+    );
+    let kinds: Vec<_> = batch["failed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["index"].as_u64().unwrap(), f["kind"].clone()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (0, json!("too_large")),
+            (1, json!("unsupported_type")),
+            (3, json!("validation"))
+        ]
+    );
     let ok = &batch["successful"][0];
     assert_eq!(ok["index"], 2);
     assert_eq!(ok["filename"], "passwd.png", "path segments are stripped from names");
@@ -97,16 +135,28 @@ async fn tampered_urls_are_refused(backend: Backend) {
     let sig_at = url.find("X-Amz-Signature=").unwrap() + "X-Amz-Signature=".len();
     let mut bad_sig = url.clone().into_bytes();
     bad_sig[sig_at] = if bad_sig[sig_at] == b'0' { b'1' } else { b'0' };
-    assert_eq!(app.put(&String::from_utf8(bad_sig).unwrap(), "image/png", png.clone()).await, 403);
+    assert_eq!(
+        app.put(&String::from_utf8(bad_sig).unwrap(), "image/png", png.clone())
+            .await,
+        403
+    );
 
     let other_key = url.replace("original.png", "other.png");
     assert_eq!(app.put(&other_key, "image/png", png.clone()).await, 403);
 
     let (unsigned, _) = url.split_once('?').unwrap();
-    assert_eq!(app.put(unsigned, "image/png", png.clone()).await, 403, "anonymous writes are refused");
+    assert_eq!(
+        app.put(unsigned, "image/png", png.clone()).await,
+        403,
+        "anonymous writes are refused"
+    );
     let (status, _) = app.get_bytes(unsigned).await;
     assert_eq!(status, 403, "originals are never public");
-    assert_eq!(app.put(&url, "image/png", png).await, 200, "the untouched URL still works");
+    assert_eq!(
+        app.put(&url, "image/png", png).await,
+        200,
+        "the untouched URL still works"
+    );
 }
 
 async fn expired_urls_are_refused_and_renewed(backend: Backend) {
@@ -117,13 +167,20 @@ async fn expired_urls_are_refused_and_renewed(backend: Backend) {
     let ticket = &batch["successful"][0];
     assert_eq!(ticket["expires_in"], 1);
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    assert_eq!(app.put(ticket["url"].as_str().unwrap(), "image/png", png.clone()).await, 403);
+    assert_eq!(
+        app.put(ticket["url"].as_str().unwrap(), "image/png", png.clone()).await,
+        403
+    );
 
     let fresh = app.ok("renew_upload", json!({ "image_id": ticket["image_id"] })).await;
     assert_eq!(app.put(fresh["url"].as_str().unwrap(), "image/png", png).await, 200);
-    let done = app.ok("complete_upload", json!({ "image_id": ticket["image_id"] })).await;
+    let done = app
+        .ok("complete_upload", json!({ "image_id": ticket["image_id"] }))
+        .await;
     assert_eq!(done["status"], "uploaded");
-    let (status, _) = app.call("renew_upload", json!({ "image_id": ticket["image_id"] })).await;
+    let (status, _) = app
+        .call("renew_upload", json!({ "image_id": ticket["image_id"] }))
+        .await;
     assert_eq!(status, 409, "a finished upload gets no new URL");
 }
 
@@ -138,9 +195,19 @@ async fn wrong_length_or_type_is_refused(backend: Backend) {
     let mut longer = png.clone();
     longer.extend_from_slice(&[0; 1024]);
     assert_eq!(app.put(url, "image/png", longer).await, 403, "more bytes than declared");
-    assert_eq!(app.put(url, "image/png", png[..png.len() - 1].to_vec()).await, 403, "fewer bytes than declared");
-    assert_eq!(app.put(url, "image/jpeg", png.clone()).await, 403, "another content type");
-    let (status, _) = app.call("complete_upload", json!({ "image_id": ticket["image_id"] })).await;
+    assert_eq!(
+        app.put(url, "image/png", png[..png.len() - 1].to_vec()).await,
+        403,
+        "fewer bytes than declared"
+    );
+    assert_eq!(
+        app.put(url, "image/jpeg", png.clone()).await,
+        403,
+        "another content type"
+    );
+    let (status, _) = app
+        .call("complete_upload", json!({ "image_id": ticket["image_id"] }))
+        .await;
     assert_eq!(status, 409, "nothing arrived, so nothing completes");
     assert_eq!(app.put(url, "image/png", png).await, 200);
 }
@@ -150,7 +217,15 @@ async fn non_image_bytes_fail_and_leave_no_object(backend: Backend) {
     let product = app.create_product("Stool").await;
     let text = b"this is a text file pretending to be a photograph".to_vec();
     let jpeg = photo("mate_Wood.jpg");
-    let batch = begin(&app, &product, vec![file_spec("fake.jpg", &text, "image/jpeg"), file_spec("wood.jpg", &jpeg, "image/jpeg")]).await;
+    let batch = begin(
+        &app,
+        &product,
+        vec![
+            file_spec("fake.jpg", &text, "image/jpeg"),
+            file_spec("wood.jpg", &jpeg, "image/jpeg"),
+        ],
+    )
+    .await;
     let fake = &batch["successful"][0];
     let real = &batch["successful"][1];
     assert_eq!(app.put(fake["url"].as_str().unwrap(), "image/jpeg", text).await, 200);
@@ -160,7 +235,10 @@ async fn non_image_bytes_fail_and_leave_no_object(backend: Backend) {
     assert_eq!(done["status"], "failed");
     assert!(done["error"].as_str().unwrap().contains("not a JPEG"), "{done}");
     let folder = format!("products/{product}/{}/", fake["image_id"].as_str().unwrap());
-    assert!(app.state.storage.list(&folder).await.unwrap().is_empty(), "the bad object is deleted");
+    assert!(
+        app.state.storage.list(&folder).await.unwrap().is_empty(),
+        "the bad object is deleted"
+    );
 
     let ok = app.ok("complete_upload", json!({ "image_id": real["image_id"] })).await;
     assert_eq!(ok["status"], "uploaded", "one bad file never costs another");
@@ -172,7 +250,10 @@ async fn cancel_forgets_a_pending_upload(backend: Backend) {
     let png = tiny_png();
     let batch = begin(&app, &product, vec![file_spec("s.png", &png, "image/png")]).await;
     let id = batch["successful"][0]["image_id"].clone();
-    assert_eq!(app.ok("list_images", json!({ "product_id": product })).await[0]["status"], "pending");
+    assert_eq!(
+        app.ok("list_images", json!({ "product_id": product })).await[0]["status"],
+        "pending"
+    );
     app.ok("cancel_upload", json!({ "image_id": id })).await;
     assert_eq!(app.ok("list_images", json!({ "product_id": product })).await, json!([]));
     let (status, _) = app.call("complete_upload", json!({ "image_id": id })).await;
@@ -182,10 +263,14 @@ async fn cancel_forgets_a_pending_upload(backend: Backend) {
 async fn unknown_products_are_not_found(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let missing = uuid::Uuid::new_v4();
-    let (status, body) = app.call("begin_upload", json!({ "product_id": missing, "files": [] })).await;
+    let (status, body) = app
+        .call("begin_upload", json!({ "product_id": missing, "files": [] }))
+        .await;
     assert_eq!(status, 404, "{body}");
     let (status, _) = app.call("get_product", json!({ "id": missing })).await;
     assert_eq!(status, 404);
-    let (status, _) = app.call("begin_upload", json!({ "product_id": "not-a-uuid", "files": [] })).await;
+    let (status, _) = app
+        .call("begin_upload", json!({ "product_id": "not-a-uuid", "files": [] }))
+        .await;
     assert_eq!(status, 400);
 }

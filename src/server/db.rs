@@ -37,7 +37,10 @@ impl Db {
                 .connect(url)
                 .await
                 .context("cannot connect to PostgreSQL (check DATABASE_URL)")?;
-            sqlx::migrate!("./migrations/postgres").run(&pool).await.context("PostgreSQL migrations failed")?;
+            sqlx::migrate!("./migrations/postgres")
+                .run(&pool)
+                .await
+                .context("PostgreSQL migrations failed")?;
             return Ok(Self::Postgres(pool));
         }
         let options = if url.is_empty() {
@@ -56,7 +59,10 @@ impl Db {
             .connect_with(options)
             .await
             .context("cannot open the SQLite database")?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await.context("SQLite migrations failed")?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&pool)
+            .await
+            .context("SQLite migrations failed")?;
         Ok(Self::Sqlite(pool))
     }
 

@@ -19,12 +19,18 @@ const CREDENTIALS_FILE: &str = "s3-credentials";
 /// Access key and secret of the embedded endpoint: made once, kept in the data folder.
 pub fn load_or_create_credentials(data_dir: &Path) -> Result<(String, Secret)> {
     let path = data_dir.join(CREDENTIALS_FILE);
-    if let Ok(text) = std::fs::read_to_string(&path) {
-        if let Some((id, secret)) = text.trim().split_once(':') {
-            return Ok((id.to_string(), Secret::new(secret)));
-        }
+    if let Ok(text) = std::fs::read_to_string(&path)
+        && let Some((id, secret)) = text.trim().split_once(':')
+    {
+        return Ok((id.to_string(), Secret::new(secret)));
     }
-    let rand = |n| rand::thread_rng().sample_iter(&Alphanumeric).take(n).map(char::from).collect::<String>();
+    let rand = |n| {
+        rand::thread_rng()
+            .sample_iter(&Alphanumeric)
+            .take(n)
+            .map(char::from)
+            .collect::<String>()
+    };
     let (id, secret) = (format!("VITRINE{}", rand(13).to_uppercase()), rand(40));
     write_private(&path, &format!("{id}:{secret}\n")).with_context(|| format!("cannot write {}", path.display()))?;
     Ok((id, Secret::new(secret)))
@@ -34,7 +40,13 @@ pub fn load_or_create_credentials(data_dir: &Path) -> Result<(String, Secret)> {
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?.write_all(text.as_bytes())
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?
+        .write_all(text.as_bytes())
 }
 
 #[cfg(not(unix))]
@@ -44,11 +56,17 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 
 /// Routes `/{bucket}` and `/{bucket}/{*key}` to the S3 service; the paths stay
 /// untouched because s3s has no base path and the signature covers them.
-pub fn router<S: Clone + Send + Sync + 'static>(data_dir: &Path, bucket: &str, key_id: &str, secret: &Secret) -> Result<Router<S>> {
+pub fn router<S: Clone + Send + Sync + 'static>(
+    data_dir: &Path,
+    bucket: &str,
+    key_id: &str,
+    secret: &Secret,
+) -> Result<Router<S>> {
     let root = data_dir.join(OBJECTS_DIR);
     // s3s-fs keeps a bucket as a folder; making it here means the bucket always exists.
     std::fs::create_dir_all(root.join(bucket)).with_context(|| format!("cannot create {}", root.display()))?;
-    let fs = s3s_fs::FileSystem::new(&root).map_err(|e| anyhow::anyhow!("embedded S3 cannot use {}: {e:?}", root.display()))?;
+    let fs = s3s_fs::FileSystem::new(&root)
+        .map_err(|e| anyhow::anyhow!("embedded S3 cannot use {}: {e:?}", root.display()))?;
     let mut builder = S3ServiceBuilder::new(fs);
     builder.set_auth(SimpleAuth::from_single(key_id, secret.expose()));
     let s3 = builder.build();
@@ -62,7 +80,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(data_dir: &Path, bucket: &str, k
                 Ok(res) => res.map(Body::new),
                 Err(e) => {
                     tracing::error!(error = ?e, "embedded S3 failed");
-                    Response::builder().status(500).body(Body::from("storage error")).expect("static response")
+                    Response::builder()
+                        .status(500)
+                        .body(Body::from("storage error"))
+                        .expect("static response")
                 }
             };
             Ok::<_, Infallible>(res)

@@ -92,32 +92,70 @@ impl Settings {
     /// Applies overrides from a lookup function (the environment, or a test's map).
     pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<()> {
         fn num<T: std::str::FromStr>(key: &str, v: String) -> Result<T> {
-            v.trim().parse().map_err(|_| anyhow::anyhow!("{key} must be a whole number, got {v:?}"))
+            v.trim()
+                .parse()
+                .map_err(|_| anyhow::anyhow!("{key} must be a whole number, got {v:?}"))
         }
-        if let Some(v) = get("VITRINE_BIND") { self.bind = v; }
-        if let Some(v) = get("VITRINE_PUBLIC_URL") { self.public_url = v; }
-        if let Some(v) = get("VITRINE_DATA_DIR") { self.data_dir = v.into(); }
-        if let Some(v) = get("DATABASE_URL") { self.database_url = Secret::new(v); }
-        if let Some(v) = get("VITRINE_SITE_ROOT") { self.site_root = v; }
-        if let Some(v) = get("S3_ENDPOINT") { self.s3.endpoint = v; }
-        if let Some(v) = get("S3_BUCKET") { self.s3.bucket = v; }
-        if let Some(v) = get("S3_REGION") { self.s3.region = v; }
-        if let Some(v) = get("S3_ACCESS_KEY_ID") { self.s3.access_key_id = v; }
-        if let Some(v) = get("S3_SECRET_ACCESS_KEY") { self.s3.secret_access_key = Secret::new(v); }
-        if let Some(v) = get("VITRINE_MAX_FILE_BYTES") { self.uploads.max_file_bytes = num("VITRINE_MAX_FILE_BYTES", v)?; }
-        if let Some(v) = get("VITRINE_MAX_FILES_PER_BATCH") { self.uploads.max_files_per_batch = num("VITRINE_MAX_FILES_PER_BATCH", v)?; }
-        if let Some(v) = get("VITRINE_PRESIGN_TTL_SECS") { self.uploads.presign_ttl_secs = num("VITRINE_PRESIGN_TTL_SECS", v)?; }
+        if let Some(v) = get("VITRINE_BIND") {
+            self.bind = v;
+        }
+        if let Some(v) = get("VITRINE_PUBLIC_URL") {
+            self.public_url = v;
+        }
+        if let Some(v) = get("VITRINE_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = get("DATABASE_URL") {
+            self.database_url = Secret::new(v);
+        }
+        if let Some(v) = get("VITRINE_SITE_ROOT") {
+            self.site_root = v;
+        }
+        if let Some(v) = get("S3_ENDPOINT") {
+            self.s3.endpoint = v;
+        }
+        if let Some(v) = get("S3_BUCKET") {
+            self.s3.bucket = v;
+        }
+        if let Some(v) = get("S3_REGION") {
+            self.s3.region = v;
+        }
+        if let Some(v) = get("S3_ACCESS_KEY_ID") {
+            self.s3.access_key_id = v;
+        }
+        if let Some(v) = get("S3_SECRET_ACCESS_KEY") {
+            self.s3.secret_access_key = Secret::new(v);
+        }
+        if let Some(v) = get("VITRINE_MAX_FILE_BYTES") {
+            self.uploads.max_file_bytes = num("VITRINE_MAX_FILE_BYTES", v)?;
+        }
+        if let Some(v) = get("VITRINE_MAX_FILES_PER_BATCH") {
+            self.uploads.max_files_per_batch = num("VITRINE_MAX_FILES_PER_BATCH", v)?;
+        }
+        if let Some(v) = get("VITRINE_PRESIGN_TTL_SECS") {
+            self.uploads.presign_ttl_secs = num("VITRINE_PRESIGN_TTL_SECS", v)?;
+        }
         Ok(())
     }
 
     /// Fails fast, naming the key, on values that cannot work.
     pub fn check(&self) -> Result<()> {
-        self.bind.parse::<SocketAddr>().with_context(|| format!("bind must be host:port, got {:?}", self.bind))?;
+        self.bind
+            .parse::<SocketAddr>()
+            .with_context(|| format!("bind must be host:port, got {:?}", self.bind))?;
         if !self.public_url.is_empty() && !self.public_url.starts_with("http") {
-            bail!("public_url must start with http:// or https://, got {:?}", self.public_url);
+            bail!(
+                "public_url must start with http:// or https://, got {:?}",
+                self.public_url
+            );
         }
         let b = &self.s3.bucket;
-        if b.len() < 3 || b.len() > 63 || !b.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        if b.len() < 3
+            || b.len() > 63
+            || !b
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
             bail!("s3.bucket must be 3-63 lower-case letters, digits or dashes, got {b:?}");
         }
         if ["api", "pkg", "admin", "p", "login"].contains(&b.as_str()) {
@@ -162,9 +200,12 @@ mod tests {
     #[test]
     fn env_overrides_win_and_bad_numbers_name_their_key() {
         let mut s = shipped();
-        s.apply_env(|k| (k == "S3_BUCKET").then(|| "other-bucket".to_string())).unwrap();
+        s.apply_env(|k| (k == "S3_BUCKET").then(|| "other-bucket".to_string()))
+            .unwrap();
         assert_eq!(s.s3.bucket, "other-bucket");
-        let err = s.apply_env(|k| (k == "VITRINE_PRESIGN_TTL_SECS").then(|| "soon".into())).unwrap_err();
+        let err = s
+            .apply_env(|k| (k == "VITRINE_PRESIGN_TTL_SECS").then(|| "soon".into()))
+            .unwrap_err();
         assert!(err.to_string().contains("VITRINE_PRESIGN_TTL_SECS"));
     }
 

@@ -31,7 +31,9 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self> {
         std::fs::create_dir_all(&settings.data_dir)
             .with_context(|| format!("cannot create the data folder {}", settings.data_dir.display()))?;
-        let listener = TcpListener::bind(&settings.bind).await.with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let listener = TcpListener::bind(&settings.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let addr = listener.local_addr()?;
         let public_url = if settings.public_url.is_empty() {
             format!("http://{addr}")
@@ -45,12 +47,23 @@ impl Application {
             let (key_id, secret) = embedded_s3::load_or_create_credentials(&settings.data_dir)?;
             let routes = embedded_s3::router(&settings.data_dir, &settings.s3.bucket, &key_id, &secret)?;
             // The browser signs nothing, but the Host it sends is in the signature: use its origin.
-            let storage = Storage::new(Some(&public_url), &settings.s3.region, &settings.s3.bucket, &key_id, secret.expose());
+            let storage = Storage::new(
+                Some(&public_url),
+                &settings.s3.region,
+                &settings.s3.bucket,
+                &key_id,
+                secret.expose(),
+            );
             (storage, Some(routes))
         } else {
             let s = &settings.s3;
-            let storage =
-                Storage::new(Some(&s.endpoint), &s.region, &s.bucket, &s.access_key_id, s.secret_access_key.expose());
+            let storage = Storage::new(
+                Some(&s.endpoint),
+                &s.region,
+                &s.bucket,
+                &s.access_key_id,
+                s.secret_access_key.expose(),
+            );
             if let Err(e) = storage.ensure_bucket().await {
                 tracing::warn!(error = %e, bucket = %s.bucket, "the bucket could not be checked or created");
             }
@@ -90,7 +103,13 @@ impl Application {
         if let Some(s3) = s3_routes {
             router = router.merge(s3);
         }
-        Ok(Self { listener, router, addr, public_url, state })
+        Ok(Self {
+            listener,
+            router,
+            addr,
+            public_url,
+            state,
+        })
     }
 
     /// Serves until the process ends.

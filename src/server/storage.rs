@@ -27,7 +27,11 @@ impl ObjectKey {
     }
 
     pub fn original(product_id: Uuid, image_id: Uuid, kind: ImageType) -> Self {
-        Self(format!("{}original.{}", Self::image_folder(product_id, image_id), kind.extension()))
+        Self(format!(
+            "{}original.{}",
+            Self::image_folder(product_id, image_id),
+            kind.extension()
+        ))
     }
 
     /// A key read back from the database, which only ever stores constructed keys.
@@ -84,7 +88,10 @@ impl Storage {
         if let Some(url) = endpoint {
             config = config.endpoint_url(url.trim_end_matches('/')).force_path_style(true);
         }
-        Self { client: Client::from_conf(config.build()), bucket: bucket.to_string() }
+        Self {
+            client: Client::from_conf(config.build()),
+            bucket: bucket.to_string(),
+        }
     }
 
     pub fn bucket(&self) -> &str {
@@ -96,11 +103,23 @@ impl Storage {
         if self.client.head_bucket().bucket(&self.bucket).send().await.is_ok() {
             return Ok(());
         }
-        self.client.create_bucket().bucket(&self.bucket).send().await.map(|_| ()).map_err(backend)
+        self.client
+            .create_bucket()
+            .bucket(&self.bucket)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(backend)
     }
 
     /// A PUT URL bound to this key, this content type and exactly this many bytes.
-    pub async fn presign_put(&self, key: &ObjectKey, content_type: &str, len: u64, ttl: Duration) -> Result<String, StorageError> {
+    pub async fn presign_put(
+        &self,
+        key: &ObjectKey,
+        content_type: &str,
+        len: u64,
+        ttl: Duration,
+    ) -> Result<String, StorageError> {
         let cfg = PresigningConfig::expires_in(ttl).map_err(backend)?;
         let req = self
             .client
@@ -117,13 +136,29 @@ impl Storage {
 
     pub async fn presign_get(&self, key: &ObjectKey, ttl: Duration) -> Result<String, StorageError> {
         let cfg = PresigningConfig::expires_in(ttl).map_err(backend)?;
-        let req = self.client.get_object().bucket(&self.bucket).key(key.as_str()).presigned(cfg).await.map_err(backend)?;
+        let req = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .presigned(cfg)
+            .await
+            .map_err(backend)?;
         Ok(req.uri().to_string())
     }
 
     pub async fn head(&self, key: &ObjectKey) -> Result<ObjectInfo, StorageError> {
-        match self.client.head_object().bucket(&self.bucket).key(key.as_str()).send().await {
-            Ok(out) => Ok(ObjectInfo { size: out.content_length().unwrap_or_default().max(0) as u64 }),
+        match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .send()
+            .await
+        {
+            Ok(out) => Ok(ObjectInfo {
+                size: out.content_length().unwrap_or_default().max(0) as u64,
+            }),
             Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Err(StorageError::NotFound),
             Err(e) => Err(backend(e)),
         }
@@ -139,7 +174,13 @@ impl Storage {
             .range(format!("bytes=0-{}", n.saturating_sub(1)))
             .send()
             .await
-            .map_err(|e| if e.as_service_error().is_some_and(|s| s.is_no_such_key()) { StorageError::NotFound } else { backend(e) })?;
+            .map_err(|e| {
+                if e.as_service_error().is_some_and(|s| s.is_no_such_key()) {
+                    StorageError::NotFound
+                } else {
+                    backend(e)
+                }
+            })?;
         let bytes = out.body.collect().await.map_err(backend)?.into_bytes();
         Ok(bytes[..bytes.len().min(n as usize)].to_vec())
     }
@@ -159,13 +200,26 @@ impl Storage {
 
     /// Deleting a missing object is not an error (S3 semantics).
     pub async fn delete(&self, key: &ObjectKey) -> Result<(), StorageError> {
-        self.client.delete_object().bucket(&self.bucket).key(key.as_str()).send().await.map(|_| ()).map_err(backend)
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(backend)
     }
 
     /// Keys under a prefix (used by reconcile and by tests that prove deletion).
     pub async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
         let mut keys = Vec::new();
-        let mut pages = self.client.list_objects_v2().bucket(&self.bucket).prefix(prefix).into_paginator().send();
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
         while let Some(page) = pages.next().await {
             let page = page.map_err(backend)?;
             keys.extend(page.contents().iter().filter_map(|o| o.key().map(str::to_string)));
@@ -174,7 +228,13 @@ impl Storage {
     }
 
     pub async fn ping(&self) -> Result<(), StorageError> {
-        self.client.head_bucket().bucket(&self.bucket).send().await.map(|_| ()).map_err(backend)
+        self.client
+            .head_bucket()
+            .bucket(&self.bucket)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(backend)
     }
 }
 

@@ -23,7 +23,11 @@ pub fn AdminGallery(images: Vec<ImageDto>) -> impl IntoView {
 
 #[component]
 fn Figure(img: ImageDto) -> impl IntoView {
-    let alt = if img.alt_text.is_empty() { img.original_filename.clone() } else { img.alt_text.clone() };
+    let alt = if img.alt_text.is_empty() {
+        img.original_filename.clone()
+    } else {
+        img.alt_text.clone()
+    };
     let caption = match img.status {
         ImageStatus::Ready => None,
         ImageStatus::Failed => Some(format!("Failed: {}", img.error.clone().unwrap_or_default())),

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::{gallery::AdminGallery, upload_engine::Engine, uploader::Uploader};
 use crate::{
-    api::{get_product, list_images, get_upload_limits},
+    api::{get_product, get_upload_limits, list_images},
     error::AppError,
 };
 

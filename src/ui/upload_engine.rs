@@ -60,7 +60,11 @@ pub struct Upload {
 
 impl Upload {
     fn spec(&self) -> FileSpec {
-        FileSpec { name: self.name.get_value(), size: self.size, content_type: self.content_type.get_value() }
+        FileSpec {
+            name: self.name.get_value(),
+            size: self.size,
+            content_type: self.content_type.get_value(),
+        }
     }
 
     fn fail(&self, reason: impl Into<String>, retryable: bool) {
@@ -82,7 +86,10 @@ pub struct Engine {
 }
 
 fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_default()
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or_default()
 }
 
 impl Engine {
@@ -105,7 +112,11 @@ impl Engine {
         for file in files {
             let id = self.next_id.get_value();
             self.next_id.set_value(id + 1);
-            let spec = FileSpec { name: file.name(), size: file.size() as u64, content_type: file.type_() };
+            let spec = FileSpec {
+                name: file.name(),
+                size: file.size() as u64,
+                content_type: file.type_(),
+            };
             let preview = gloo_file::ObjectUrl::from(gloo_file::File::from(file.clone()));
             let u = Upload {
                 id,
@@ -206,7 +217,7 @@ impl Engine {
                 Ok(403) => match renew_upload(ticket.image_id).await {
                     Ok(fresh) => {
                         u.ticket.set(Some(fresh));
-                        format!("storage refused the upload (HTTP 403)")
+                        "storage refused the upload (HTTP 403)".to_string()
                     }
                     Err(e) => return u.fail(e.to_string(), true),
                 },
@@ -267,7 +278,9 @@ impl Engine {
         self.items.with(|items| {
             let live: Vec<_> = items.iter().filter(|u| u.phase.get() != Phase::Cancelled).collect();
             let done = live.iter().filter(|u| u.phase.get() == Phase::Uploaded).count();
-            let active = live.iter().any(|u| matches!(u.phase.get(), Phase::Uploading | Phase::Waiting));
+            let active = live
+                .iter()
+                .any(|u| matches!(u.phase.get(), Phase::Uploading | Phase::Waiting));
             let eta = self.started_at.get_value().filter(|_| active).and_then(|t0| {
                 let secs = (now_ms() - t0) / 1000.0;
                 let sent: f64 = live.iter().map(|u| u.sent.get()).sum();

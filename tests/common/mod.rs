@@ -41,12 +41,16 @@ async fn database_url(backend: Backend) -> String {
         Backend::Sqlite => String::new(),
         Backend::Postgres => {
             use sqlx::Connection;
-            let admin = std::env::var("TEST_POSTGRES_URL").expect(
-                "TEST_POSTGRES_URL is not set: run the suite with scripts/test.sh, which starts PostgreSQL",
-            );
+            let admin = std::env::var("TEST_POSTGRES_URL")
+                .expect("TEST_POSTGRES_URL is not set: run the suite with scripts/test.sh, which starts PostgreSQL");
             let name = format!("vitrine_test_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to the test PostgreSQL");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("connect to the test PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
             let (base, _) = admin.rsplit_once('/').expect("TEST_POSTGRES_URL ends with /dbname");
             format!("{base}/{name}")
         }
@@ -70,13 +74,27 @@ impl TestApp {
         let app = Application::build(settings).await.expect("app starts");
         let (url, state) = (app.public_url.clone(), app.state.clone());
         tokio::spawn(app.run());
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-        Self { url, http, state, _dir: dir }
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        Self {
+            url,
+            http,
+            state,
+            _dir: dir,
+        }
     }
 
     /// Calls a server function by its stable name with JSON arguments.
     pub async fn call(&self, name: &str, args: Value) -> (u16, Value) {
-        let res = self.http.post(format!("{}/api/{name}", self.url)).json(&args).send().await.expect("request");
+        let res = self
+            .http
+            .post(format!("{}/api/{name}", self.url))
+            .json(&args)
+            .send()
+            .await
+            .expect("request");
         let status = res.status().as_u16();
         let text = res.text().await.unwrap_or_default();
         (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
@@ -114,7 +132,9 @@ impl TestApp {
 
 /// A real photograph from the shared corpus.
 pub fn photo(name: &str) -> Vec<u8> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench-photos").join(name);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/bench-photos")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 

@@ -48,8 +48,15 @@ impl ImageRow {
     /// The DTO; originals that are in storage get a short-lived view URL.
     pub async fn into_dto(self, storage: &Storage) -> ImageDto {
         let status = self.status();
-        let has_original = matches!(status, ImageStatus::Uploaded | ImageStatus::Processing | ImageStatus::Ready);
-        let original_url = if has_original { storage.presign_get(&self.key(), ORIGINAL_VIEW_TTL).await.ok() } else { None };
+        let has_original = matches!(
+            status,
+            ImageStatus::Uploaded | ImageStatus::Processing | ImageStatus::Ready
+        );
+        let original_url = if has_original {
+            storage.presign_get(&self.key(), ORIGINAL_VIEW_TTL).await.ok()
+        } else {
+            None
+        };
         ImageDto {
             id: self.id(),
             product_id: Uuid::parse_str(&self.product_id).unwrap_or_default(),

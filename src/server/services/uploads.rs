@@ -47,15 +47,25 @@ pub async fn begin(
     product_id: Uuid,
     files: Vec<FileSpec>,
 ) -> Result<BatchResult<UploadTicket>, UploadError> {
-    super::products::get(db, product_id).await.map_err(|_| UploadError::NotFound)?;
+    super::products::get(db, product_id)
+        .await
+        .map_err(|_| UploadError::NotFound)?;
     let total = files.len();
     let (mut ok, mut failed) = (Vec::new(), Vec::new());
     let mut position = images::next_position(db, product_id).await?;
     for (index, spec) in files.into_iter().enumerate() {
-        let fail = |kind, reason: String| BatchFailure { index, filename: spec.name.clone(), reason, kind };
+        let fail = |kind, reason: String| BatchFailure {
+            index,
+            filename: spec.name.clone(),
+            reason,
+            kind,
+        };
         if index >= cfg.limits.max_files_per_batch {
             let max = cfg.limits.max_files_per_batch;
-            failed.push(fail(FailureKind::Validation, format!("more than {max} files in one batch; add it in another")));
+            failed.push(fail(
+                FailureKind::Validation,
+                format!("more than {max} files in one batch; add it in another"),
+            ));
             continue;
         }
         let file = match check_file(&spec, &cfg.limits) {
@@ -72,7 +82,11 @@ pub async fn begin(
             }
             Err(e) => {
                 tracing::error!(error = %e, index, "could not issue an upload ticket");
-                let kind = if matches!(e, UploadError::Storage(_)) { FailureKind::Storage } else { FailureKind::Internal };
+                let kind = if matches!(e, UploadError::Storage(_)) {
+                    FailureKind::Storage
+                } else {
+                    FailureKind::Internal
+                };
                 failed.push(fail(kind, "could not prepare the upload; try again".into()));
             }
         }
@@ -92,7 +106,9 @@ async fn issue_ticket(
     // The id exists before any byte does, and names the image's folder for good.
     let image_id = Uuid::new_v4();
     let key = ObjectKey::original(product_id, image_id, file.image_type);
-    let url = storage.presign_put(&key, file.image_type.mime(), file.size, cfg.ttl).await?;
+    let url = storage
+        .presign_put(&key, file.image_type.mime(), file.size, cfg.ttl)
+        .await?;
     let now = now_ms();
     on_db!(db, p => sqlx::query(
         "INSERT INTO image (id, product_id, position, status, original_filename, content_type, byte_size, \
@@ -115,7 +131,9 @@ async fn issue_ticket(
 /// A fresh URL for a pending image whose URL expired or whose PUT failed.
 pub async fn renew(db: &Db, storage: &Storage, cfg: UploadConfig, image_id: Uuid) -> Result<UploadTicket, UploadError> {
     let row = pending(db, image_id).await?;
-    let url = storage.presign_put(&row.key(), &row.content_type, row.byte_size as u64, cfg.ttl).await?;
+    let url = storage
+        .presign_put(&row.key(), &row.content_type, row.byte_size as u64, cfg.ttl)
+        .await?;
     let expires = now_ms() + cfg.ttl.as_millis() as i64;
     on_db!(db, p => sqlx::query("UPDATE image SET upload_expires_at = $1 WHERE id = $2 AND status = 'pending'")
         .bind(expires).bind(&row.id).execute(p).await.map(|r| r.rows_affected()))?;
@@ -133,7 +151,9 @@ pub async fn renew(db: &Db, storage: &Storage, cfg: UploadConfig, image_id: Uuid
 async fn pending(db: &Db, image_id: Uuid) -> Result<ImageRow, UploadError> {
     let row = images::find(db, image_id).await?.ok_or(UploadError::NotFound)?;
     if row.status() != ImageStatus::Pending {
-        return Err(UploadError::Conflict(format!("this upload is already {}", row.status).to_lowercase()));
+        return Err(UploadError::Conflict(
+            format!("this upload is already {}", row.status).to_lowercase(),
+        ));
     }
     Ok(row)
 }
@@ -150,11 +170,18 @@ pub async fn complete(db: &Db, storage: &Storage, image_id: Uuid) -> Result<Imag
     let key = row.key();
     let info = match storage.head(&key).await {
         Ok(info) => info,
-        Err(StorageError::NotFound) => return Err(UploadError::Conflict("the file has not arrived in storage; upload it again".into())),
+        Err(StorageError::NotFound) => {
+            return Err(UploadError::Conflict(
+                "the file has not arrived in storage; upload it again".into(),
+            ));
+        }
         Err(e) => return Err(e.into()),
     };
     let verdict = if info.size != row.byte_size as u64 {
-        Err(format!("the stored file has {} bytes, not the {} announced", info.size, row.byte_size))
+        Err(format!(
+            "the stored file has {} bytes, not the {} announced",
+            info.size, row.byte_size
+        ))
     } else {
         let head = storage.read_head(&key, SNIFF_BYTES).await?;
         ImageType::sniff(&head).ok_or_else(|| "the file is not a JPEG, PNG, WebP, GIF or AVIF image".to_string())

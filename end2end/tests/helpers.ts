@@ -1,0 +1,46 @@
+import { expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const PHOTOS = join(__dirname, '../../../shared/bench-photos');
+
+/** A name no other test (or earlier run) uses. */
+export function unique(prefix: string): string {
+  return `${prefix} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** The app's event handlers exist only once the page has hydrated. */
+export async function hydrated(page: Page) {
+  await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+}
+
+export async function createProduct(page: Page, name: string) {
+  await page.goto('/admin');
+  await hydrated(page);
+  await page.getByLabel('Product name').fill(name);
+  await page.getByRole('button', { name: 'Create product' }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await expect(page).toHaveURL(/\/admin\/products\/[0-9a-f-]{36}$/);
+}
+
+type Payload = { name: string; type: string; b64: string };
+
+/** Drops files on the drop zone the way a browser does: one drop event with a DataTransfer. */
+export async function dropFiles(page: Page, files: { name: string; type: string; bytes: Buffer }[]) {
+  const payload: Payload[] = files.map((f) => ({ name: f.name, type: f.type, b64: f.bytes.toString('base64') }));
+  const dataTransfer = await page.evaluateHandle((items: Payload[]) => {
+    const dt = new DataTransfer();
+    for (const f of items) {
+      const bin = atob(f.b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      dt.items.add(new File([bytes], f.name, { type: f.type }));
+    }
+    return dt;
+  }, payload);
+  await page.getByRole('button', { name: 'Drop images here' }).dispatchEvent('drop', { dataTransfer });
+}
+
+export function photo(name: string, type = name.endsWith('.png') ? 'image/png' : 'image/jpeg') {
+  return { name, type, bytes: readFileSync(join(PHOTOS, name)) };
+}

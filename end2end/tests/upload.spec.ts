@@ -1,0 +1,53 @@
+import { expect, test } from '@playwright/test';
+import { createProduct, dropFiles, hydrated, photo, unique } from './helpers';
+
+test('an admin drops three photos and sees them upload and stay', async ({ page }) => {
+  const name = unique('Oak chair');
+  await createProduct(page, name);
+  const files = [photo('Wine_by_Jakkub_Mede.jpg'), photo('mate_Wood.jpg'), photo('plasma_Kokkini.png')];
+  await dropFiles(page, files);
+
+  const uploads = page.getByRole('list', { name: 'Uploads' });
+  for (const f of files) {
+    await expect(uploads.getByRole('progressbar', { name: f.name })).toHaveAttribute('aria-valuenow', '100');
+    await expect(uploads.getByRole('listitem').filter({ hasText: f.name })).toContainText('Uploaded');
+  }
+  await expect(page.getByText('3 of 3 uploaded')).toBeVisible();
+
+  const gallery = page.getByRole('list', { name: 'Gallery' });
+  for (const f of files) {
+    const img = gallery.getByRole('img', { name: f.name });
+    await expect(img).toBeVisible();
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(0);
+  }
+
+  await page.reload();
+  await hydrated(page);
+  const after = page.getByRole('list', { name: 'Gallery' });
+  await expect(after.getByRole('figure')).toHaveCount(3);
+  for (const f of files) {
+    await expect(after.getByRole('img', { name: f.name })).toBeVisible();
+  }
+});
+
+test('refused files show their reason at once and never stop the others', async ({ page }) => {
+  await createProduct(page, unique('Lamp'));
+  await page.getByLabel('Choose images').setInputFiles([
+    { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') },
+    { name: 'fake.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('this is text wearing a .jpg name') },
+    { name: 'bridge.jpg', mimeType: 'image/jpeg', buffer: photo('Bridge_by_Sander_Klootwijk.jpg').bytes },
+  ]);
+  const uploads = page.getByRole('list', { name: 'Uploads' });
+  await expect(uploads.getByRole('listitem').filter({ hasText: 'notes.txt' })).toContainText('Failed: text/plain is not supported');
+  await expect(page.getByRole('button', { name: 'Retry notes.txt' })).toHaveCount(0);
+
+  // The server reads the bytes: a text file named .jpg fails after upload, with a retry offered.
+  await expect(uploads.getByRole('listitem').filter({ hasText: 'fake.jpg' })).toContainText('Failed: the file is not a JPEG');
+  await expect(page.getByRole('button', { name: 'Retry fake.jpg' })).toBeVisible();
+  await expect(uploads.getByRole('listitem').filter({ hasText: 'bridge.jpg' })).toContainText('Uploaded');
+  await expect(page.getByText('1 of 3 uploaded')).toBeVisible();
+
+  const gallery = page.getByRole('list', { name: 'Gallery' });
+  await expect(gallery.getByRole('img', { name: 'bridge.jpg' })).toBeVisible();
+  await expect(gallery.getByRole('figure').filter({ hasText: 'fake.jpg' })).toContainText('Failed: the file is not a JPEG');
+});

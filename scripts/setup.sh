@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what building and testing Vitrine needs; skips what is present.
+# Usage: scripts/setup.sh [--with-tests]   (tests also need Chromium, PostgreSQL and npm packages)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+with_tests=${1:-}
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+export PATH="$HOME/.cargo/bin:$PATH"
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# cargo-leptos 0.3.11+ needs a newer rustc than this machine's 1.95.
+if ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
+  say "installing cargo-leptos 0.3.10 (takes 10-25 minutes on 2 cores)"
+  cargo install cargo-leptos --version 0.3.10 --locked
+fi
+
+# wasm-bindgen's CLI must match the crate in Cargo.lock exactly; without --locked
+# (its own lock file names a webpki-roots release the registry no longer serves).
+wbg=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $wbg\$"; then
+  say "installing wasm-bindgen-cli $wbg"
+  cargo install wasm-bindgen-cli --version "$wbg" --force
+fi
+
+apt_pkgs=()
+command -v wasm-opt >/dev/null || apt_pkgs+=(binaryen)
+if [ "$with_tests" = "--with-tests" ]; then
+  command -v chromium >/dev/null || apt_pkgs+=(chromium)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_pkgs+=(postgresql)
+  command -v npm >/dev/null || apt_pkgs+=(nodejs npm)
+fi
+if [ ${#apt_pkgs[@]} -gt 0 ]; then
+  say "installing Debian packages: ${apt_pkgs[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${apt_pkgs[@]}"
+fi
+
+if [ "$with_tests" = "--with-tests" ]; then
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    say "installing end2end npm packages (no browser download: Debian's chromium is used)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+fi
+say "ready"
