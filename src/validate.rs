@@ -240,8 +240,8 @@ mod tests {
         assert_eq!(slug("Red Chair — Oak, 2024!"), "red-chair-oak-2024");
         assert_eq!(slug("Ünïcödé"), "n-c-d");
         assert_eq!(slug("日本"), "product");
-        assert!(slug(&"word ".repeat(40)).len() <= MAX_SLUG_CHARS);
-        assert!(!slug(&"word ".repeat(40)).ends_with('-'));
+        assert!(slug(&"word ".repeat(20)).len() <= MAX_SLUG_CHARS);
+        assert!(!slug(&"word ".repeat(20)).ends_with('-'));
     }
 
     #[test]

@@ -63,7 +63,7 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> Self {
-        telemetry::init("warn");
+        telemetry::init("warn,s3s=off");
         let dir = tempfile::tempdir().expect("temp dir");
         let mut settings = Settings::from_toml(include_str!("../../Leptos.toml")).expect("settings");
         settings.bind = "127.0.0.1:0".into();
