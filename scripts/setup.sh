@@ -29,6 +29,9 @@ fi
 
 apt_pkgs=()
 command -v wasm-opt >/dev/null || apt_pkgs+=(binaryen)
+# turbojpeg-sys builds libjpeg-turbo 3 from source (Debian 12 ships 2.1, which lacks the tj3 API).
+command -v cmake >/dev/null || apt_pkgs+=(cmake)
+command -v nasm >/dev/null || apt_pkgs+=(nasm)
 if [ "$with_tests" = "--with-tests" ]; then
   command -v chromium >/dev/null || apt_pkgs+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_pkgs+=(postgresql)

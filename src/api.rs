@@ -83,7 +83,7 @@ pub async fn get_product(id: Uuid) -> Result<ProductDto, AppError> {
 pub async fn list_images(product_id: Uuid) -> Result<Vec<ImageDto>, AppError> {
     use crate::server::services::images;
     let st = ssr::state()?;
-    images::list_dtos(&st.db, &st.storage, product_id)
+    images::list_dtos(&st.db, &st.storage, product_id, images::Audience::Admin, true)
         .await
         .map_err(ssr::db_err)
 }

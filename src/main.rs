@@ -1,4 +1,4 @@
-//! The `vitrine` binary: `serve` (default) or `migrate`.
+//! The `vitrine` binary: `serve` (default), `worker` or `migrate`.
 
 use anyhow::Result;
 use vitrine::server::{settings::Settings, startup::Application, telemetry};
@@ -14,11 +14,21 @@ async fn main() -> Result<()> {
             println!("Vitrine is running at {}/admin", app.public_url);
             app.run().await
         }
+        "worker" => {
+            // A worker needs the database and storage but serves nothing.
+            let app = Application::build(Settings {
+                run_worker: false,
+                ..settings
+            })
+            .await?;
+            vitrine::server::jobs::work_forever(app.state).await;
+            Ok(())
+        }
         "migrate" => {
             vitrine::server::db::Db::connect(settings.database_url.expose(), &settings.data_dir).await?;
             println!("migrations applied");
             Ok(())
         }
-        other => anyhow::bail!("unknown command {other:?}; use serve or migrate"),
+        other => anyhow::bail!("unknown command {other:?}; use serve, worker or migrate"),
     }
 }

@@ -73,6 +73,30 @@ pub struct ImageDto {
     pub error: Option<String>,
     /// A short-lived URL of the original, for the admin's own view only.
     pub original_url: Option<String>,
+    /// Displayed size of the original, known once processed.
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    /// A tiny PNG data URL made from the thumbhash, shown while the image loads.
+    pub placeholder: Option<String>,
+    /// Web variants, narrowest first.
+    pub variants: Vec<VariantDto>,
+}
+
+/// One processed rendition of an image.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantDto {
+    pub format: String,
+    pub width: i64,
+    pub height: i64,
+    pub byte_size: i64,
+    pub url: String,
+}
+
+/// A published product's gallery as visitors see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GalleryDto {
+    pub product: ProductDto,
+    pub images: Vec<ImageDto>,
 }
 
 /// What the browser declares about a file before uploading it.

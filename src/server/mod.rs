@@ -3,6 +3,8 @@
 
 pub mod db;
 pub mod embedded_s3;
+pub mod imaging;
+pub mod jobs;
 pub mod services;
 pub mod settings;
 pub mod startup;

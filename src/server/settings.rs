@@ -49,6 +49,7 @@ pub struct Settings {
     #[serde(default)]
     pub database_url: Secret,
     pub site_root: String,
+    pub run_worker: bool,
     pub s3: S3Settings,
     pub uploads: UploadSettings,
 }
@@ -60,6 +61,8 @@ pub struct S3Settings {
     pub endpoint: String,
     pub bucket: String,
     pub region: String,
+    #[serde(default)]
+    pub public_base_url: String,
     #[serde(default)]
     pub access_key_id: String,
     #[serde(default)]
@@ -107,6 +110,12 @@ impl Settings {
         }
         if let Some(v) = get("DATABASE_URL") {
             self.database_url = Secret::new(v);
+        }
+        if let Some(v) = get("VITRINE_RUN_WORKER") {
+            self.run_worker = matches!(v.trim(), "1" | "true" | "yes");
+        }
+        if let Some(v) = get("S3_PUBLIC_BASE_URL") {
+            self.s3.public_base_url = v;
         }
         if let Some(v) = get("VITRINE_SITE_ROOT") {
             self.site_root = v;

@@ -25,6 +25,7 @@ pub struct Application {
     pub addr: SocketAddr,
     pub public_url: String,
     pub state: AppState,
+    run_worker: bool,
 }
 
 impl Application {
@@ -63,7 +64,8 @@ impl Application {
                 &s.bucket,
                 &s.access_key_id,
                 s.secret_access_key.expose(),
-            );
+            )
+            .with_public_base(&s.public_base_url);
             if let Err(e) = storage.ensure_bucket().await {
                 tracing::warn!(error = %e, bucket = %s.bucket, "the bucket could not be checked or created");
             }
@@ -88,6 +90,7 @@ impl Application {
                 },
                 ttl: Duration::from_secs(settings.uploads.presign_ttl_secs),
             },
+            imaging: super::imaging::Limits::default(),
         };
 
         let routes = generate_route_list(App);
@@ -109,12 +112,16 @@ impl Application {
             addr,
             public_url,
             state,
+            run_worker: settings.run_worker,
         })
     }
 
     /// Serves until the process ends.
     pub async fn run(self) -> Result<()> {
         // Nagle's algorithm slows keep-alive transfers of large bodies several-fold.
+        if self.run_worker {
+            tokio::spawn(super::jobs::work_forever(self.state.clone()));
+        }
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });

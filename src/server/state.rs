@@ -3,7 +3,7 @@
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
-use super::{db::Db, services::uploads::UploadConfig, storage::Storage};
+use super::{db::Db, imaging::Limits, services::uploads::UploadConfig, storage::Storage};
 
 #[derive(Clone, Debug, FromRef)]
 pub struct AppState {
@@ -11,4 +11,5 @@ pub struct AppState {
     pub db: Db,
     pub storage: Storage,
     pub uploads: UploadConfig,
+    pub imaging: Limits,
 }

@@ -2,7 +2,11 @@
 //! whether the endpoint is the embedded one or a real S3. Keys come only from
 //! the named constructors on `ObjectKey`, so no user text ever reaches a key.
 
-use std::time::Duration;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 
 use aws_sdk_s3::{
     Client,
@@ -16,6 +20,13 @@ use crate::validate::ImageType;
 
 /// How long a presigned GET of an original (admin view) stays valid.
 pub const ORIGINAL_VIEW_TTL: Duration = Duration::from_secs(15 * 60);
+
+/// Presigned variant URLs live this long…
+pub const VARIANT_URL_TTL: Duration = Duration::from_secs(6 * 3600);
+/// …and are reused until this close to expiry, so pages (and browser caches) see stable URLs.
+pub const URL_REUSE_MARGIN: Duration = Duration::from_secs(10 * 60);
+/// Above this many cached URLs, expired ones are pruned.
+const URL_CACHE_PRUNE_AT: usize = 50_000;
 
 /// A storage key built from ids only (spec section 3).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +43,10 @@ impl ObjectKey {
             Self::image_folder(product_id, image_id),
             kind.extension()
         ))
+    }
+
+    pub fn variant(product_id: Uuid, image_id: Uuid, format: &str, width: u32) -> Self {
+        Self(format!("{}w{width}.{format}", Self::image_folder(product_id, image_id)))
     }
 
     /// A key read back from the database, which only ever stores constructed keys.
@@ -74,6 +89,9 @@ pub struct ObjectInfo {
 pub struct Storage {
     client: Client,
     bucket: String,
+    /// When set, variants are served from `{public_base}/{key}` (a CDN) instead of presigned URLs.
+    public_base: Option<String>,
+    url_cache: Arc<Mutex<HashMap<String, (String, Instant)>>>,
 }
 
 impl Storage {
@@ -91,7 +109,35 @@ impl Storage {
         Self {
             client: Client::from_conf(config.build()),
             bucket: bucket.to_string(),
+            public_base: None,
+            url_cache: Arc::default(),
         }
+    }
+
+    pub fn with_public_base(mut self, base: &str) -> Self {
+        self.public_base = (!base.is_empty()).then(|| base.trim_end_matches('/').to_string());
+        self
+    }
+
+    /// A URL for a public rendition: the CDN's, or a presigned one reused while it stays fresh.
+    pub async fn variant_url(&self, key: &ObjectKey, use_cache: bool) -> Result<String, StorageError> {
+        if let Some(base) = &self.public_base {
+            return Ok(format!("{base}/{}", key.as_str()));
+        }
+        let now = Instant::now();
+        if use_cache
+            && let Some((url, expires)) = self.url_cache.lock().expect("url cache").get(key.as_str())
+            && *expires > now + URL_REUSE_MARGIN
+        {
+            return Ok(url.clone());
+        }
+        let url = self.presign_get(key, VARIANT_URL_TTL).await?;
+        let mut cache = self.url_cache.lock().expect("url cache");
+        if cache.len() > URL_CACHE_PRUNE_AT {
+            cache.retain(|_, (_, exp)| *exp > now + URL_REUSE_MARGIN);
+        }
+        cache.insert(key.as_str().to_string(), (url.clone(), now + VARIANT_URL_TTL));
+        Ok(url)
     }
 
     pub fn bucket(&self) -> &str {
@@ -183,6 +229,25 @@ impl Storage {
             })?;
         let bytes = out.body.collect().await.map_err(backend)?.into_bytes();
         Ok(bytes[..bytes.len().min(n as usize)].to_vec())
+    }
+
+    /// A whole object (originals are at most the upload limit).
+    pub async fn get(&self, key: &ObjectKey) -> Result<Vec<u8>, StorageError> {
+        let out = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .send()
+            .await
+            .map_err(|e| {
+                if e.as_service_error().is_some_and(|s| s.is_no_such_key()) {
+                    StorageError::NotFound
+                } else {
+                    backend(e)
+                }
+            })?;
+        Ok(out.body.collect().await.map_err(backend)?.into_bytes().to_vec())
     }
 
     pub async fn put(&self, key: &ObjectKey, content_type: &str, body: Vec<u8>) -> Result<(), StorageError> {

@@ -68,6 +68,8 @@ impl TestApp {
         let mut settings = Settings::from_toml(include_str!("../../Leptos.toml")).expect("settings");
         settings.bind = "127.0.0.1:0".into();
         settings.data_dir = dir.path().to_path_buf();
+        // Tests drain the queue themselves with `run_pending_jobs`.
+        settings.run_worker = false;
         settings.database_url = vitrine::server::settings::Secret::new(database_url(backend).await);
         tweak(&mut settings);
         settings.check().expect("test settings are valid");

@@ -1,12 +1,15 @@
-//! Image rows: reading them and turning them into what the admin UI shows.
+//! Image rows: reading them and turning them into what the UI shows.
+
+use std::collections::HashMap;
 
 use uuid::Uuid;
 
 use crate::{
-    model::{ImageDto, ImageStatus},
+    model::{ImageDto, ImageStatus, VariantDto},
     on_db,
     server::{
         db::Db,
+        imaging::thumbhash_placeholder_png,
         storage::{ORIGINAL_VIEW_TTL, ObjectKey, Storage},
     },
 };
@@ -27,10 +30,30 @@ pub struct ImageRow {
     pub alt_text: String,
     pub error: Option<String>,
     pub upload_expires_at: Option<i64>,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub thumbhash: Option<String>,
 }
 
 pub const IMAGE_COLUMNS: &str = "id, product_id, position, status, original_filename, content_type, \
-     byte_size, storage_key, alt_text, error, upload_expires_at";
+     byte_size, storage_key, alt_text, error, upload_expires_at, width, height, thumbhash";
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+struct VariantRow {
+    image_id: String,
+    format: String,
+    width: i64,
+    height: i64,
+    byte_size: i64,
+    storage_key: String,
+}
+
+/// Who is looking: the admin also sees originals; visitors only variants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    Admin,
+    Visitor,
+}
 
 impl ImageRow {
     pub fn id(&self) -> Uuid {
@@ -45,14 +68,18 @@ impl ImageRow {
         ObjectKey::from_stored(self.storage_key.clone())
     }
 
-    /// The DTO; originals that are in storage get a short-lived view URL.
+    /// The DTO without variants (see `list_dtos` for the full gallery).
     pub async fn into_dto(self, storage: &Storage) -> ImageDto {
+        self.into_dto_with(storage, Vec::new(), Audience::Admin).await
+    }
+
+    async fn into_dto_with(self, storage: &Storage, variants: Vec<VariantDto>, who: Audience) -> ImageDto {
         let status = self.status();
         let has_original = matches!(
             status,
             ImageStatus::Uploaded | ImageStatus::Processing | ImageStatus::Ready
         );
-        let original_url = if has_original {
+        let original_url = if has_original && who == Audience::Admin {
             storage.presign_get(&self.key(), ORIGINAL_VIEW_TTL).await.ok()
         } else {
             None
@@ -67,6 +94,10 @@ impl ImageRow {
             alt_text: self.alt_text,
             error: self.error,
             original_url,
+            width: self.width,
+            height: self.height,
+            placeholder: self.thumbhash.as_deref().and_then(thumbhash_placeholder_png),
+            variants,
         }
     }
 }
@@ -82,11 +113,42 @@ pub async fn list_for_product(db: &Db, product_id: Uuid) -> Result<Vec<ImageRow>
     on_db!(db, p => sqlx::query_as(&sql).bind(product_id.to_string()).fetch_all(p).await)
 }
 
-pub async fn list_dtos(db: &Db, storage: &Storage, product_id: Uuid) -> Result<Vec<ImageDto>, sqlx::Error> {
+/// The gallery with variants and their URLs; visitors see ready images only.
+pub async fn list_dtos(
+    db: &Db,
+    storage: &Storage,
+    product_id: Uuid,
+    who: Audience,
+    use_url_cache: bool,
+) -> Result<Vec<ImageDto>, sqlx::Error> {
     let rows = list_for_product(db, product_id).await?;
+    let variant_rows: Vec<VariantRow> = on_db!(db, p => sqlx::query_as(
+        "SELECT v.image_id, v.format, v.width, v.height, v.byte_size, v.storage_key FROM variant v \
+         JOIN image i ON i.id = v.image_id WHERE i.product_id = $1 ORDER BY v.width")
+        .bind(product_id.to_string()).fetch_all(p).await)?;
+    let mut by_image: HashMap<String, Vec<VariantDto>> = HashMap::new();
+    for v in variant_rows {
+        let Ok(url) = storage
+            .variant_url(&ObjectKey::from_stored(v.storage_key), use_url_cache)
+            .await
+        else {
+            continue;
+        };
+        by_image.entry(v.image_id).or_default().push(VariantDto {
+            format: v.format,
+            width: v.width,
+            height: v.height,
+            byte_size: v.byte_size,
+            url,
+        });
+    }
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        out.push(row.into_dto(storage).await);
+        if who == Audience::Visitor && row.status() != ImageStatus::Ready {
+            continue;
+        }
+        let variants = by_image.remove(&row.id).unwrap_or_default();
+        out.push(row.into_dto_with(storage, variants, who).await);
     }
     Ok(out)
 }

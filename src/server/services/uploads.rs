@@ -11,6 +11,7 @@ use crate::{
     on_db,
     server::{
         db::{Db, now_ms},
+        jobs::{ENQUEUE_SQL, Job, enqueue_args},
         storage::{ObjectKey, Storage, StorageError},
     },
     validate::{ImageType, check_file},
@@ -189,10 +190,19 @@ pub async fn complete(db: &Db, storage: &Storage, image_id: Uuid) -> Result<Imag
     match verdict {
         Ok(kind) => {
             // The real type wins over the declared one (a PNG named .jpg is still a fine image).
-            on_db!(db, p => sqlx::query(
-                "UPDATE image SET status = 'uploaded', content_type = $1, uploaded_at = $2, upload_expires_at = NULL, error = NULL \
-                 WHERE id = $3 AND status = 'pending'")
-                .bind(kind.mime()).bind(now_ms()).bind(&row.id).execute(p).await.map(|r| r.rows_affected()))?;
+            // Marking it uploaded and queueing its processing happen together or not at all.
+            let (job_id, job_kind, payload, now) = enqueue_args(&Job::ProcessImage { image_id });
+            on_db!(db, p => async {
+                let mut tx = p.begin().await?;
+                let changed = sqlx::query(
+                    "UPDATE image SET status = 'uploaded', content_type = $1, uploaded_at = $2, upload_expires_at = NULL, \
+                     error = NULL WHERE id = $3 AND status = 'pending'")
+                    .bind(kind.mime()).bind(now).bind(&row.id).execute(&mut *tx).await?.rows_affected();
+                if changed == 1 {
+                    sqlx::query(ENQUEUE_SQL).bind(&job_id).bind(job_kind).bind(&payload).bind(now).execute(&mut *tx).await?;
+                }
+                tx.commit().await
+            }.await)?;
         }
         Err(reason) => {
             tracing::warn!(%image_id, %reason, "upload refused after inspection");

@@ -1,0 +1,93 @@
+//! The image pipeline (spec section 6): probe and check limits before
+//! decoding, decode once (JPEG at a reduced DCT scale when that is enough),
+//! convert embedded colour profiles to sRGB, apply the EXIF orientation,
+//! resize to the variant widths and encode WebP. Pure CPU work: callers run
+//! it in `spawn_blocking`. Output carries no metadata at all.
+
+mod decode;
+mod encode;
+
+use image::metadata::Orientation;
+
+pub use decode::{Decoded, Probe, decode, probe};
+pub use encode::{EncodedVariant, encode_variants, thumbhash_of, thumbhash_placeholder_png};
+
+/// Default limits, checked before any pixel is decoded.
+pub const MAX_INPUT_BYTES: u64 = 100 * 1024 * 1024;
+pub const MAX_PIXELS: u64 = 100_000_000;
+pub const MAX_SIDE: u32 = 20_000;
+/// Widths of the web variants; an original narrower than all of them gets one at its own width.
+pub const VARIANT_WIDTHS: [u32; 3] = [320, 800, 1600];
+pub const WEBP_QUALITY: f32 = 80.0;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_bytes: u64,
+    pub max_pixels: u64,
+    pub max_side: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_bytes: MAX_INPUT_BYTES,
+            max_pixels: MAX_PIXELS,
+            max_side: MAX_SIDE,
+        }
+    }
+}
+
+/// Why an image cannot be processed, in words for the admin. None of these
+/// gets better by retrying.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ImagingError {
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("the image is damaged or incomplete ({0})")]
+    Corrupt(String),
+}
+
+/// Everything the worker stores for one image.
+#[derive(Debug)]
+pub struct Processed {
+    /// Displayed size of the original (after orientation).
+    pub width: u32,
+    pub height: u32,
+    pub variants: Vec<EncodedVariant>,
+    pub thumbhash: String,
+}
+
+/// The widths to make for an image `width` pixels wide (never upscaled).
+pub fn target_widths(width: u32) -> Vec<u32> {
+    let fit: Vec<u32> = VARIANT_WIDTHS.into_iter().filter(|&w| w <= width).collect();
+    if fit.is_empty() { vec![width] } else { fit }
+}
+
+/// Does the orientation swap width and height?
+pub fn swaps_axes(o: Orientation) -> bool {
+    matches!(
+        o,
+        Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
+    )
+}
+
+/// The whole pipeline on one original's bytes.
+pub fn process(bytes: &[u8], limits: &Limits) -> Result<Processed, ImagingError> {
+    let probe = probe(bytes, limits)?;
+    let widths = target_widths(probe.display_width());
+    let decoded = decode(bytes, &probe, widths.iter().copied().max().unwrap_or(1))?;
+    let (width, height) = (probe.display_width(), probe.display_height());
+    let variants = encode_variants(&decoded, &widths)?;
+    let thumbhash = thumbhash_of(&decoded);
+    Ok(Processed {
+        width,
+        height,
+        variants,
+        thumbhash,
+    })
+}
+
+#[cfg(test)]
+mod tests;
