@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     error::AppError,
-    model::{BatchResult, FileSpec, ImageDto, ProductDto, UploadLimits, UploadTicket},
+    model::{BatchResult, FileSpec, GalleryDto, ImageDto, ProductDto, UploadLimits, UploadTicket},
 };
 
 #[cfg(feature = "ssr")]
@@ -127,4 +127,13 @@ pub async fn cancel_upload(image_id: Uuid) -> Result<(), AppError> {
     uploads::cancel(&st.db, &st.storage, image_id)
         .await
         .map_err(ssr::upload_err)
+}
+
+#[server(prefix = "/api", endpoint = "public_gallery", input = Json)]
+pub async fn public_gallery(slug: String) -> Result<GalleryDto, AppError> {
+    use crate::server::services::products;
+    let st = ssr::state()?;
+    products::public_gallery(&st.db, &st.storage, &slug)
+        .await
+        .map_err(ssr::product_err)
 }

@@ -3,11 +3,16 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{A, Route, Router, Routes},
     path,
 };
 
-use crate::ui::{product_page::ProductPage, products::AdminProducts};
+use crate::ui::{
+    product_page::ProductPage,
+    products::AdminProducts,
+    public::{Home, PublicGallery},
+};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -18,6 +23,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <MetaTags/>
             </head>
             <body>
@@ -51,6 +57,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/admin") view=AdminProducts/>
                     <Route path=path!("/admin/products/:id") view=ProductPage/>
+                    // Async rendering, so an unknown product can answer with a real 404 status.
+                    <Route path=path!("/p/:slug") view=PublicGallery ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
@@ -58,16 +66,7 @@ pub fn App() -> impl IntoView {
 }
 
 #[component]
-fn Home() -> impl IntoView {
-    view! {
-        <h1>"Vitrine"</h1>
-        <p>"Product galleries, uploaded straight to storage."</p>
-        <p><A href="/admin">"Manage products"</A></p>
-    }
-}
-
-#[component]
-fn NotFound() -> impl IntoView {
+pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
         resp.set_status(http::StatusCode::NOT_FOUND);

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { createProduct, dropFiles, hydrated, photo, unique } from './helpers';
 
-test('an admin drops three photos and sees them upload and stay', async ({ page }) => {
+test('an admin drops three photos, watches them turn ready, compares, and visitors see them', async ({ page }) => {
   const name = unique('Oak chair');
   await createProduct(page, name);
   const files = [photo('Wine_by_Jakkub_Mede.jpg'), photo('mate_Wood.jpg'), photo('plasma_Kokkini.png')];
@@ -10,15 +10,26 @@ test('an admin drops three photos and sees them upload and stay', async ({ page 
   const uploads = page.getByRole('list', { name: 'Uploads' });
   for (const f of files) {
     await expect(uploads.getByRole('progressbar', { name: f.name })).toHaveAttribute('aria-valuenow', '100');
-    await expect(uploads.getByRole('listitem').filter({ hasText: f.name })).toContainText('Uploaded');
   }
   await expect(page.getByText('3 of 3 uploaded')).toBeVisible();
+  // Processing happens on the server; the page learns of it without a reload.
+  for (const f of files) {
+    await expect(uploads.getByRole('listitem').filter({ hasText: f.name })).toContainText('Ready');
+  }
 
   const gallery = page.getByRole('list', { name: 'Gallery' });
   for (const f of files) {
-    const img = gallery.getByRole('img', { name: f.name });
+    const img = gallery.getByRole('img', { name: f.name, exact: true });
     await expect(img).toBeVisible();
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(0);
+  }
+
+  // The compare view: the original beside each variant, with format, pixels and bytes.
+  await page.getByText('Compare Wine_by_Jakkub_Mede.jpg').click();
+  const versions = page.getByRole('list', { name: 'Versions of Wine_by_Jakkub_Mede.jpg' });
+  await expect(versions).toContainText(/Original · JPEG · \d+×\d+ · [\d.]+ (KB|MB)/);
+  for (const w of [320, 800, 1600]) {
+    await expect(versions).toContainText(new RegExp(`WebP · ${w}×\\d+ · [\\d.]+ (B|KB|MB) · \\d+% smaller`));
   }
 
   await page.reload();
@@ -26,7 +37,19 @@ test('an admin drops three photos and sees them upload and stay', async ({ page 
   const after = page.getByRole('list', { name: 'Gallery' });
   await expect(after.getByRole('figure')).toHaveCount(3);
   for (const f of files) {
-    await expect(after.getByRole('img', { name: f.name })).toBeVisible();
+    await expect(after.getByRole('img', { name: f.name, exact: true })).toBeVisible();
+  }
+
+  // Visitors get responsive processed images, never the originals.
+  await page.getByRole('link', { name: 'Public page' }).click();
+  await expect(page).toHaveURL(/\/p\/oak-chair-/);
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  const pub = page.getByRole('list', { name: 'Gallery' });
+  for (const f of files) {
+    const img = pub.getByRole('img', { name: f.name, exact: true });
+    await expect(img).toHaveAttribute('srcset', /320w.*800w.*1600w/);
+    await expect(img).toHaveAttribute('width', '1600');
+    await expect(img).not.toHaveAttribute('src', /original\./);
   }
 });
 
@@ -44,10 +67,16 @@ test('refused files show their reason at once and never stop the others', async 
   // The server reads the bytes: a text file named .jpg fails after upload, with a retry offered.
   await expect(uploads.getByRole('listitem').filter({ hasText: 'fake.jpg' })).toContainText('Failed: the file is not a JPEG');
   await expect(page.getByRole('button', { name: 'Retry fake.jpg' })).toBeVisible();
-  await expect(uploads.getByRole('listitem').filter({ hasText: 'bridge.jpg' })).toContainText('Uploaded');
+  await expect(uploads.getByRole('listitem').filter({ hasText: 'bridge.jpg' })).toContainText('Ready');
   await expect(page.getByText('1 of 3 uploaded')).toBeVisible();
 
   const gallery = page.getByRole('list', { name: 'Gallery' });
-  await expect(gallery.getByRole('img', { name: 'bridge.jpg' })).toBeVisible();
+  await expect(gallery.getByRole('img', { name: 'bridge.jpg', exact: true })).toBeVisible();
   await expect(gallery.getByRole('figure').filter({ hasText: 'fake.jpg' })).toContainText('Failed: the file is not a JPEG');
+});
+
+test('an unknown public gallery is a 404 page', async ({ page }) => {
+  const res = await page.goto(`/p/${unique('nothing').replace(/\W+/g, '-')}`);
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
 });

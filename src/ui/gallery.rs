@@ -1,11 +1,11 @@
-//! The admin's gallery of a product: every image in order, originals shown
-//! as soon as they are in storage, status captions until they are ready.
+//! The admin's gallery of a product: every image in order, status captions
+//! until ready, and a compare view of the original beside its variants.
 
 use leptos::prelude::*;
 
 use crate::{
-    model::{ImageDto, ImageStatus},
-    validate::human_bytes,
+    model::{ImageDto, ImageStatus, VariantDto},
+    validate::{ImageType, human_bytes},
 };
 
 #[component]
@@ -21,22 +21,46 @@ pub fn AdminGallery(images: Vec<ImageDto>) -> impl IntoView {
     .into_any()
 }
 
-#[component]
-fn Figure(img: ImageDto) -> impl IntoView {
-    let alt = if img.alt_text.is_empty() {
+/// The alt text a gallery image shows: its own, or its filename.
+pub fn alt_of(img: &ImageDto) -> String {
+    if img.alt_text.is_empty() {
         img.original_filename.clone()
     } else {
         img.alt_text.clone()
-    };
+    }
+}
+
+fn format_name(content_type: &str) -> &'static str {
+    match ImageType::parse(content_type) {
+        Ok(ImageType::Jpeg) => "JPEG",
+        Ok(ImageType::Png) => "PNG",
+        Ok(ImageType::Webp) => "WebP",
+        Ok(ImageType::Gif) => "GIF",
+        Ok(ImageType::Avif) => "AVIF",
+        Err(_) => "?",
+    }
+}
+
+#[component]
+fn Figure(img: ImageDto) -> impl IntoView {
+    let alt = alt_of(&img);
     let caption = match img.status {
         ImageStatus::Ready => None,
         ImageStatus::Failed => Some(format!("Failed: {}", img.error.clone().unwrap_or_default())),
         s => Some(s.label().to_string()),
     };
-    let picture = match img.original_url.clone() {
+    // A ready image shows its 800-wide variant: light, and proof that processing worked.
+    let shown = img
+        .variants
+        .iter()
+        .find(|v| v.width >= 800)
+        .or(img.variants.last())
+        .map(|v| v.url.clone());
+    let picture = match shown.or(img.original_url.clone()) {
         Some(src) => view! { <img src=src alt=alt loading="lazy" decoding="async"/> }.into_any(),
         None => view! { <div class="placeholder" role="img" aria-label=alt></div> }.into_any(),
     };
+    let compare = (!img.variants.is_empty()).then(|| view! { <Compare img=img.clone()/> });
     view! {
         <figure data-status=img.status.as_str()>
             {picture}
@@ -45,6 +69,53 @@ fn Figure(img: ImageDto) -> impl IntoView {
                 <span class="muted">{human_bytes(img.byte_size as u64)}</span>
                 {caption.map(|c| view! { <span class="status">{c}</span> })}
             </figcaption>
+            {compare}
         </figure>
+    }
+}
+
+/// The original next to each variant, with format, size in pixels, bytes and the saving.
+#[component]
+fn Compare(img: ImageDto) -> impl IntoView {
+    let name = img.original_filename.clone();
+    let original = img.byte_size.max(1);
+    let dims = match (img.width, img.height) {
+        (Some(w), Some(h)) => format!("{w}×{h}"),
+        _ => "?".into(),
+    };
+    let original_label = format!(
+        "Original · {} · {dims} · {}",
+        format_name(&img.content_type),
+        human_bytes(img.byte_size as u64)
+    );
+    let variant = move |v: VariantDto| {
+        let saving = 100.0 - (v.byte_size as f64 * 100.0 / original as f64);
+        let label = format!(
+            "{} · {}×{} · {} · {saving:.0}% smaller",
+            if v.format == "webp" { "WebP" } else { "AVIF" },
+            v.width,
+            v.height,
+            human_bytes(v.byte_size as u64)
+        );
+        view! {
+            <li>
+                <a href=v.url.clone() target="_blank" rel="noopener"><img src=v.url.clone() alt=label.clone() loading="lazy"/></a>
+                <span>{label}</span>
+            </li>
+        }
+    };
+    view! {
+        <details class="compare">
+            <summary>"Compare " {name.clone()}</summary>
+            <ul aria-label=format!("Versions of {name}")>
+                <li>
+                    {img.original_url.clone().map(|u| view! {
+                        <a href=u.clone() target="_blank" rel="noopener"><img src=u.clone() alt=original_label.clone() loading="lazy"/></a>
+                    })}
+                    <span>{original_label.clone()}</span>
+                </li>
+                {img.variants.into_iter().map(variant).collect_view()}
+            </ul>
+        </details>
     }
 }

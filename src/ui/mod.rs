@@ -3,6 +3,7 @@
 pub mod gallery;
 pub mod product_page;
 pub mod products;
+pub mod public;
 pub mod upload_engine;
 pub mod uploader;
 pub mod xhr;

@@ -10,7 +10,7 @@ use web_sys::{File, XmlHttpRequest};
 use super::xhr::{PutError, put_file, sleep};
 use crate::{
     api::{begin_upload, cancel_upload, complete_upload, renew_upload},
-    model::{FailureKind, FileSpec, ImageStatus, UploadLimits, UploadTicket},
+    model::{FailureKind, FileSpec, ImageDto, ImageStatus, UploadLimits, UploadTicket},
     validate::check_file,
 };
 
@@ -76,10 +76,12 @@ impl Upload {
 #[derive(Clone, Copy)]
 pub struct Engine {
     product_id: Uuid,
-    limits: UploadLimits,
+    limits: StoredValue<UploadLimits>,
     pub items: RwSignal<Vec<Upload>>,
     /// Bumped whenever the server's view of the gallery may have changed.
     pub gallery_version: RwSignal<u32>,
+    /// What the server last said of each uploaded image (processing happens there).
+    server: RwSignal<std::collections::HashMap<Uuid, (ImageStatus, Option<String>)>>,
     next_id: StoredValue<usize>,
     in_flight: StoredValue<usize>,
     started_at: StoredValue<Option<f64>>,
@@ -96,9 +98,10 @@ impl Engine {
     pub fn new(product_id: Uuid, limits: UploadLimits) -> Self {
         Self {
             product_id,
-            limits,
+            limits: StoredValue::new(limits),
             items: RwSignal::new(Vec::new()),
             gallery_version: RwSignal::new(0),
+            server: RwSignal::new(Default::default()),
             next_id: StoredValue::new(0),
             in_flight: StoredValue::new(0),
             started_at: StoredValue::new(None),
@@ -132,7 +135,7 @@ impl Engine {
                 ticket: RwSignal::new(None),
                 xhr: StoredValue::new_local(None),
             };
-            match check_file(&spec, &self.limits) {
+            match check_file(&spec, &self.limits.get_value()) {
                 Ok(_) => accepted.push(u),
                 Err((_, reason)) => u.fail(reason, false),
             }
@@ -167,7 +170,7 @@ impl Engine {
 
     /// Starts waiting files while fewer than the parallel limit are running.
     fn pump(self) {
-        while self.in_flight.get_value() < self.limits.parallel_uploads.max(1) {
+        while self.in_flight.get_value() < self.limits.get_value().parallel_uploads.max(1) {
             let next = self.items.with_untracked(|items| {
                 items
                     .iter()
@@ -271,6 +274,44 @@ impl Engine {
             }
             self.request_tickets(vec![u]).await;
         });
+    }
+
+    /// Records the server's statuses from a fresh gallery listing.
+    pub fn observe(self, images: &[ImageDto]) {
+        let map = images.iter().map(|i| (i.id, (i.status, i.error.clone()))).collect();
+        self.server.set(map);
+    }
+
+    /// The row's status text: the upload's own phase, then the server's processing status.
+    pub fn status_text(self, u: Upload) -> String {
+        let phase = u.phase.get();
+        if phase != Phase::Uploaded {
+            return phase.text();
+        }
+        let id = u.ticket.with(|t| t.as_ref().map(|t| t.image_id));
+        match id.and_then(|id| self.server.with(|s| s.get(&id).cloned())) {
+            Some((ImageStatus::Ready, _)) => "Ready".into(),
+            Some((ImageStatus::Failed, err)) => format!("Failed: {}", err.unwrap_or_default()),
+            // Uploaded and waiting for the worker, or being processed.
+            _ => "Processing".into(),
+        }
+    }
+
+    /// The server's limits replace the defaults once known.
+    pub fn set_limits(self, limits: UploadLimits) {
+        self.limits.set_value(limits);
+    }
+
+    /// True while the server may still change a status without the user doing anything.
+    pub fn server_busy(self) -> bool {
+        self.server.with_untracked(|s| {
+            s.values().any(|(st, _)| {
+                matches!(
+                    st,
+                    ImageStatus::Pending | ImageStatus::Uploaded | ImageStatus::Processing
+                )
+            })
+        })
     }
 
     /// ("{n} of {m} uploaded", speed and time left while uploading).

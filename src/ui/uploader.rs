@@ -96,10 +96,18 @@ fn UploadRow(engine: Engine, u: Upload) -> impl IntoView {
     let name = u.name.get_value();
     let preview = u.preview.with_value(|p| p.as_ref().map(|o| o.to_string()));
     let can_retry = move || matches!(u.phase.get(), Phase::Failed(_) | Phase::Cancelled) && u.retryable.get();
+    let state = move || {
+        let text = engine.status_text(u);
+        if text.starts_with("Failed") {
+            "failed".to_string()
+        } else {
+            text.to_lowercase()
+        }
+    };
     let can_cancel = move || matches!(u.phase.get(), Phase::Waiting | Phase::Uploading);
     let pct = move || u.progress.get().round() as u32;
     view! {
-        <li class="upload" data-phase=move || format!("{:?}", u.phase.get()).split('(').next().unwrap_or_default().to_lowercase()>
+        <li class="upload" data-phase=state>
             <img class="preview" src=preview alt="" width="48" height="48"/>
             <div class="meta">
                 <span class="filename">{name.clone()}</span>
@@ -114,7 +122,7 @@ fn UploadRow(engine: Engine, u: Upload) -> impl IntoView {
                 >
                     <div class="fill" style:width=move || format!("{}%", pct())></div>
                 </div>
-                <span class="status">{move || u.phase.get().text()}</span>
+                <span class="status">{move || engine.status_text(u)}</span>
             </div>
             <div class="actions">
                 <Show when=can_retry>

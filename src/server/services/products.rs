@@ -2,10 +2,14 @@
 
 use uuid::Uuid;
 
+use super::images::{self, Audience};
 use crate::{
-    model::ProductDto,
+    model::{GalleryDto, ProductDto},
     on_db,
-    server::db::{Db, now_ms},
+    server::{
+        db::{Db, now_ms},
+        storage::Storage,
+    },
     validate::ProductName,
 };
 
@@ -82,4 +86,13 @@ pub async fn get(db: &Db, id: Uuid) -> Result<ProductDto, ProductError> {
     let sql = format!("{SELECT} WHERE p.id = $1");
     let row: Option<ProductRow> = on_db!(db, p => sqlx::query_as(&sql).bind(id.to_string()).fetch_optional(p).await)?;
     row.map(ProductRow::into_dto).ok_or(ProductError::NotFound)
+}
+
+/// A product's public gallery: ready images only, in order.
+pub async fn public_gallery(db: &Db, storage: &Storage, slug: &str) -> Result<GalleryDto, ProductError> {
+    let sql = format!("{SELECT} WHERE p.slug = $1");
+    let row: Option<ProductRow> = on_db!(db, p => sqlx::query_as(&sql).bind(slug).fetch_optional(p).await)?;
+    let product = row.map(ProductRow::into_dto).ok_or(ProductError::NotFound)?;
+    let images = images::list_dtos(db, storage, product.id, Audience::Visitor, true).await?;
+    Ok(GalleryDto { product, images })
 }

@@ -1,0 +1,102 @@
+//! The visitor's side: `/` lists products, `/p/{slug}` shows a gallery of
+//! processed images with `srcset`, explicit sizes and a thumbhash placeholder,
+//! so nothing jumps while images load.
+
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_params_map};
+
+use super::gallery::alt_of;
+use crate::{
+    api::{list_products, public_gallery},
+    error::AppError,
+    model::ImageDto,
+};
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let products = Resource::new(|| (), |_| list_products());
+    view! {
+        <h1>"Vitrine"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let list = products.await.unwrap_or_default();
+                if list.is_empty() {
+                    return view! { <p>"No products yet. " <A href="/admin">"Add one"</A></p> }.into_any();
+                }
+                view! {
+                    <ul class="products">
+                        {list.into_iter().map(|p| view! {
+                            <li><A href=format!("/p/{}", p.slug)>{p.name}</A></li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn PublicGallery() -> impl IntoView {
+    let params = use_params_map();
+    let gallery = Resource::new(
+        move || params.with(|p| p.get("slug").unwrap_or_default()),
+        public_gallery,
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match gallery.await {
+                    Ok(g) => view! {
+                        <h1>{g.product.name.clone()}</h1>
+                        <p>{g.product.description.clone()}</p>
+                        <ul class="public-gallery" aria-label="Gallery">
+                            {g.images.into_iter().enumerate().map(|(i, img)| view! { <li><Picture img eager=i == 0/></li> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(AppError::NotFound) => view! { <crate::app::NotFound/> }.into_any(),
+                    Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Layout width hint for the browser's choice from `srcset`.
+const SIZES: &str = "(max-width: 640px) 100vw, (max-width: 1100px) 50vw, 540px";
+
+#[component]
+fn Picture(img: ImageDto, eager: bool) -> impl IntoView {
+    let alt = alt_of(&img);
+    let largest = img.variants.last().cloned();
+    let srcset = img
+        .variants
+        .iter()
+        .map(|v| format!("{} {}w", v.url, v.width))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let src = img
+        .variants
+        .iter()
+        .find(|v| v.width >= 800)
+        .or(largest.as_ref())
+        .map(|v| v.url.clone());
+    let (w, h) = largest.as_ref().map(|v| (v.width, v.height)).unwrap_or((4, 3));
+    let style = img.placeholder.as_ref().map(|p| format!("background-image:url({p})"));
+    view! {
+        <figure>
+            <a href=largest.map(|v| v.url)>
+                <img
+                    src=src
+                    srcset=srcset
+                    sizes=SIZES
+                    width=w
+                    height=h
+                    alt=alt
+                    loading=if eager { "eager" } else { "lazy" }
+                    decoding="async"
+                    style=style
+                />
+            </a>
+        </figure>
+    }
+}
