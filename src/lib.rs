@@ -12,6 +12,11 @@ pub mod validate;
 #[cfg(feature = "ssr")]
 pub mod server;
 
+/// The image pipeline lives apart from the server so benchmarks can build it alone.
+#[cfg(feature = "imaging")]
+#[path = "server/imaging/mod.rs"]
+pub mod imaging;
+
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

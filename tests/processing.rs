@@ -15,6 +15,7 @@ on_both_databases!(
     a_dead_workers_job_runs_again,
     storage_trouble_retries_then_fails,
     a_damaged_image_fails_and_the_worker_goes_on,
+    lowered_limits_fail_big_photos_before_decoding,
 );
 
 /// Uploads files through the real flow and returns their image ids.
@@ -186,4 +187,14 @@ async fn a_damaged_image_fails_and_the_worker_goes_on(backend: Backend) {
     assert_eq!(list[1]["status"], "failed");
     assert!(list[1]["error"].as_str().unwrap().contains("damaged"), "{}", list[1]);
     assert_eq!(list[2]["status"], "ready");
+}
+
+async fn lowered_limits_fail_big_photos_before_decoding(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| s.processing.max_pixels = 2_000_000).await;
+    let product = app.create_product("Small only").await;
+    upload(&app, &product, &[("wood.jpg", photo("mate_Wood.jpg"), "image/jpeg")]).await;
+    assert_eq!(jobs::run_pending_jobs(&app.state, "test").await.unwrap(), 1);
+    let img = &images(&app, &product).await[0];
+    assert_eq!(img["status"], "failed");
+    assert!(img["error"].as_str().unwrap().contains("megapixels"), "{img}");
 }

@@ -3,7 +3,6 @@
 
 pub mod db;
 pub mod embedded_s3;
-pub mod imaging;
 pub mod jobs;
 pub mod services;
 pub mod settings;
@@ -11,3 +10,5 @@ pub mod startup;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+/// The pipeline is its own crate module (feature `imaging`); the server reaches it here too.
+pub use crate::imaging;

@@ -51,7 +51,15 @@ pub struct Settings {
     pub site_root: String,
     pub run_worker: bool,
     pub s3: S3Settings,
+    pub processing: ProcessingSettings,
     pub uploads: UploadSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessingSettings {
+    pub max_pixels: u64,
+    pub max_side: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -141,6 +149,12 @@ impl Settings {
         if let Some(v) = get("VITRINE_MAX_FILES_PER_BATCH") {
             self.uploads.max_files_per_batch = num("VITRINE_MAX_FILES_PER_BATCH", v)?;
         }
+        if let Some(v) = get("VITRINE_MAX_PIXELS") {
+            self.processing.max_pixels = num("VITRINE_MAX_PIXELS", v)?;
+        }
+        if let Some(v) = get("VITRINE_MAX_SIDE") {
+            self.processing.max_side = num("VITRINE_MAX_SIDE", v)?;
+        }
         if let Some(v) = get("VITRINE_PRESIGN_TTL_SECS") {
             self.uploads.presign_ttl_secs = num("VITRINE_PRESIGN_TTL_SECS", v)?;
         }
@@ -172,6 +186,13 @@ impl Settings {
         }
         if !self.s3.endpoint.is_empty() && (self.s3.access_key_id.is_empty() || self.s3.secret_access_key.is_empty()) {
             bail!("S3_ENDPOINT is set, so S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are required");
+        }
+        let p = &self.processing;
+        if p.max_pixels == 0 || p.max_pixels > crate::imaging::MAX_PIXELS {
+            bail!("processing.max_pixels must be between 1 and {}", crate::imaging::MAX_PIXELS);
+        }
+        if p.max_side == 0 || p.max_side > crate::imaging::MAX_SIDE {
+            bail!("processing.max_side must be between 1 and {}", crate::imaging::MAX_SIDE);
         }
         let u = &self.uploads;
         if u.max_file_bytes == 0 || u.max_file_bytes > MAX_FILE_BYTES {
@@ -223,6 +244,9 @@ mod tests {
         let mut s = shipped();
         s.uploads.presign_ttl_secs = 86_400;
         assert!(s.check().unwrap_err().to_string().contains("presign_ttl_secs"));
+        let mut s = shipped();
+        s.processing.max_pixels = 200_000_000;
+        assert!(s.check().unwrap_err().to_string().contains("max_pixels"), "settings may lower limits, never raise them");
         let mut s = shipped();
         s.s3.bucket = "api".into();
         assert!(s.check().is_err());

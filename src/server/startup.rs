@@ -90,7 +90,11 @@ impl Application {
                 },
                 ttl: Duration::from_secs(settings.uploads.presign_ttl_secs),
             },
-            imaging: super::imaging::Limits::default(),
+            imaging: super::imaging::Limits {
+                max_bytes: settings.uploads.max_file_bytes,
+                max_pixels: settings.processing.max_pixels,
+                max_side: settings.processing.max_side,
+            },
         };
 
         let routes = generate_route_list(App);

@@ -234,3 +234,82 @@ fn variants_carry_no_metadata() {
         );
     }
 }
+
+/// A minimal ICC v2 matrix/TRC display profile (gamma 2.2) with the given D50 colorants.
+fn icc_profile(r: [f64; 3], g: [f64; 3], b: [f64; 3]) -> Vec<u8> {
+    fn s15(v: f64) -> [u8; 4] {
+        ((v * 65536.0).round() as i32).to_be_bytes()
+    }
+    fn xyz(v: [f64; 3]) -> Vec<u8> {
+        let mut t = b"XYZ \0\0\0\0".to_vec();
+        v.iter().for_each(|c| t.extend(s15(*c)));
+        t
+    }
+    let curv = b"curv\0\0\0\0\0\0\0\x01\x02\x33\0\0".to_vec(); // gamma 2.2 (u8Fixed8 0x0233), padded
+    let d50 = [0.9642, 1.0, 0.8249];
+    let tags: Vec<(&[u8; 4], Vec<u8>)> = vec![
+        (b"wtpt", xyz(d50)),
+        (b"rXYZ", xyz(r)),
+        (b"gXYZ", xyz(g)),
+        (b"bXYZ", xyz(b)),
+        (b"rTRC", curv.clone()),
+        (b"gTRC", curv.clone()),
+        (b"bTRC", curv),
+    ];
+    let mut table = (tags.len() as u32).to_be_bytes().to_vec();
+    let mut data = Vec::new();
+    let base = 128 + 4 + 12 * tags.len();
+    for (sig, body) in &tags {
+        table.extend(*sig);
+        table.extend(((base + data.len()) as u32).to_be_bytes());
+        table.extend((body.len() as u32).to_be_bytes());
+        data.extend(body);
+        while data.len() % 4 != 0 {
+            data.push(0);
+        }
+    }
+    let size = base + data.len();
+    let mut h = vec![0u8; 128];
+    h[0..4].copy_from_slice(&(size as u32).to_be_bytes());
+    h[8..12].copy_from_slice(&[2, 0x10, 0, 0]);
+    h[12..16].copy_from_slice(b"mntr");
+    h[16..20].copy_from_slice(b"RGB ");
+    h[20..24].copy_from_slice(b"XYZ ");
+    h[36..40].copy_from_slice(b"acsp");
+    for (i, c) in d50.iter().enumerate() {
+        h[68 + 4 * i..72 + 4 * i].copy_from_slice(&s15(*c));
+    }
+    [h, table, data].concat()
+}
+
+fn with_icc(jpeg: &[u8], icc: &[u8]) -> Vec<u8> {
+    let mut seg = vec![0xFF, 0xE2];
+    seg.extend(((icc.len() + 16) as u16).to_be_bytes());
+    seg.extend(b"ICC_PROFILE\0\x01\x01");
+    seg.extend(icc);
+    with_exif(jpeg, &seg)
+}
+
+#[test]
+fn display_p3_is_converted_to_srgb() {
+    // Display P3 primaries adapted to D50, as in Apple's profile.
+    let p3 = icc_profile([0.515102, 0.241196, -0.001053], [0.291965, 0.692236, 0.041885], [0.157153, 0.066568, 0.784070]);
+    let flat = RgbImage::from_pixel(64, 48, Rgb([200, 100, 50]));
+    let tagged = with_icc(&jpeg(&flat), &p3);
+    assert!(probe(&tagged, &Limits::default()).unwrap().icc.is_some(), "the profile is found");
+    let out = process(&tagged, &Limits::default()).unwrap();
+    let got = decode_webp(&out.variants[0].bytes).to_rgb8().get_pixel(32, 24).0;
+
+    // Expected: P3 (gamma 2.2) → linear → P3-to-sRGB matrix → sRGB transfer curve.
+    let lin = |v: u8| (f64::from(v) / 255.0).powf(2.2);
+    let (r, g, b) = (lin(200), lin(100), lin(50));
+    let m = [[1.224_940, -0.224_940, 0.0], [-0.042_057, 1.042_057, 0.0], [-0.019_638, -0.078_636, 1.098_274]];
+    let enc = |v: f64| {
+        let v = v.clamp(0.0, 1.0);
+        let s = if v <= 0.003_130_8 { 12.92 * v } else { 1.055 * v.powf(1.0 / 2.4) - 0.055 };
+        (s * 255.0).round() as u8
+    };
+    let expected = m.map(|row| enc(row[0] * r + row[1] * g + row[2] * b));
+    assert!(got.iter().zip(expected).all(|(a, e)| a.abs_diff(e) <= 8), "got {got:?}, expected {expected:?}");
+    assert!(got[2].abs_diff(50) > 15, "unconverted pixels would keep blue near 50: {got:?}");
+}
