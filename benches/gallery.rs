@@ -37,7 +37,9 @@ async fn main() {
     for (label, cached) in [("without cache", false), ("with cache", true)] {
         let t0 = Instant::now();
         for _ in 0..ROUNDS {
-            let list = images::list_dtos(db, &app.state.storage, pid, images::Audience::Visitor, cached).await.unwrap();
+            let list = images::list_dtos(db, &app.state.storage, pid, images::Audience::Visitor, cached)
+                .await
+                .unwrap();
             assert_eq!(list.len(), IMAGES);
         }
         let per = t0.elapsed().as_secs_f64() * 1000.0 / f64::from(ROUNDS);
@@ -51,5 +53,8 @@ async fn main() {
         assert_eq!(res.status(), 200);
         res.bytes().await.unwrap();
     }
-    println!("GET /p/{slug} ({IMAGES} images, cached URLs): {:.2} ms per page", t0.elapsed().as_secs_f64() * 1000.0 / 50.0);
+    println!(
+        "GET /p/{slug} ({IMAGES} images, cached URLs): {:.2} ms per page",
+        t0.elapsed().as_secs_f64() * 1000.0 / 50.0
+    );
 }

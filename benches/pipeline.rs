@@ -17,7 +17,9 @@ use std::{
 
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer, images::Image};
 use image::{DynamicImage, ImageDecoder, ImageReader};
-use vitrine::imaging::{Limits, Probe, VARIANT_WIDTHS, decode, probe, process};
+use vitrine::imaging::{
+    Limits, Probe, VARIANT_WIDTHS, decode, encode_variants, probe, process, target_widths, thumbhash_of,
+};
 
 fn photos(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -55,7 +57,8 @@ fn run(dir: &Path, out: Option<&Path>) {
                 loop {
                     let Some(i) = queue.lock().unwrap().pop() else { break };
                     let data = std::fs::read(&files[i]).unwrap();
-                    let done = process(&data, &Limits::default()).unwrap_or_else(|e| panic!("{}: {e}", files[i].display()));
+                    let done =
+                        process(&data, &Limits::default()).unwrap_or_else(|e| panic!("{}: {e}", files[i].display()));
                     for v in &done.variants {
                         if let Some(k) = VARIANT_WIDTHS.iter().position(|&w| w == v.width) {
                             bytes.lock().unwrap()[k] += v.bytes.len() as u64;
@@ -85,7 +88,8 @@ fn run(dir: &Path, out: Option<&Path>) {
 /// Reference pixels: full-resolution decode, orientation, Lanczos3 to exactly `w`×`h`.
 fn reference(original: &DynamicImage, w: u32, h: u32) -> Vec<u8> {
     let src = original.to_rgb8();
-    let from = fast_image_resize::images::ImageRef::new(src.width(), src.height(), src.as_raw(), PixelType::U8x3).unwrap();
+    let from =
+        fast_image_resize::images::ImageRef::new(src.width(), src.height(), src.as_raw(), PixelType::U8x3).unwrap();
     let mut to = Image::new(w, h, PixelType::U8x3);
     let opts = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
     Resizer::new().resize(&from, &mut to, &opts).unwrap();
@@ -93,7 +97,9 @@ fn reference(original: &DynamicImage, w: u32, h: u32) -> Vec<u8> {
 }
 
 fn luma(rgb: &[u8]) -> Vec<f64> {
-    rgb.chunks_exact(3).map(|p| 0.299 * f64::from(p[0]) + 0.587 * f64::from(p[1]) + 0.114 * f64::from(p[2])).collect()
+    rgb.chunks_exact(3)
+        .map(|p| 0.299 * f64::from(p[0]) + 0.587 * f64::from(p[1]) + 0.114 * f64::from(p[2]))
+        .collect()
 }
 
 /// DSSIM (1/SSIM − 1) on luma over 8×8 windows; 0 means identical.
@@ -127,15 +133,24 @@ fn dssim(a: &[u8], b: &[u8], w: usize, h: usize) -> f64 {
 fn quality(dir: &Path, outs: &[PathBuf]) {
     for file in photos(dir) {
         let stem = file.file_stem().unwrap().to_string_lossy().to_string();
-        let mut decoder = ImageReader::open(&file).unwrap().with_guessed_format().unwrap().into_decoder().unwrap();
+        let mut decoder = ImageReader::open(&file)
+            .unwrap()
+            .with_guessed_format()
+            .unwrap()
+            .into_decoder()
+            .unwrap();
         let orientation = decoder.orientation().unwrap();
         let mut original = DynamicImage::from_decoder(decoder).unwrap();
         original.apply_orientation(orientation);
         for w in VARIANT_WIDTHS {
             let mut line = format!("{{\"photo\":\"{stem}\",\"width\":{w}");
             for (k, out) in outs.iter().enumerate() {
-                let Ok(bytes) = std::fs::read(out.join(format!("{stem}_w{w}.webp"))) else { continue };
-                let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::WebP).unwrap().to_rgb8();
+                let Ok(bytes) = std::fs::read(out.join(format!("{stem}_w{w}.webp"))) else {
+                    continue;
+                };
+                let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::WebP)
+                    .unwrap()
+                    .to_rgb8();
                 let reference = reference(&original, img.width(), img.height());
                 let d = dssim(img.as_raw(), &reference, img.width() as usize, img.height() as usize);
                 line.push_str(&format!(",\"bytes_{k}\":{},\"dssim_{k}\":{d:.5}", bytes.len()));
@@ -170,10 +185,38 @@ fn icc(dir: &Path) {
     );
 }
 
+/// Single-threaded time per phase, summed over the photos (where the time goes).
+fn phases(dir: &Path) {
+    let mut t = [0.0f64; 4];
+    for file in photos(dir) {
+        let data = std::fs::read(&file).unwrap();
+        let t0 = Instant::now();
+        let p = probe(&data, &Limits::default()).unwrap();
+        let widths = target_widths(p.display_width());
+        let t1 = Instant::now();
+        let d = decode(&data, &p, widths.iter().copied().max().unwrap()).unwrap();
+        let t2 = Instant::now();
+        let v = encode_variants(&d, &widths).unwrap();
+        let t3 = Instant::now();
+        let h = thumbhash_of(&d);
+        let t4 = Instant::now();
+        assert!(!v.is_empty() && !h.is_empty());
+        for (k, (a, b)) in [(t0, t1), (t1, t2), (t2, t3), (t3, t4)].into_iter().enumerate() {
+            t[k] += (b - a).as_secs_f64() * 1000.0;
+        }
+    }
+    println!(
+        "{{\"probe_ms\":{:.0},\"decode_ms\":{:.0},\"resize_encode_wall_ms\":{:.0},\"thumbhash_ms\":{:.0}}}",
+        t[0], t[1], t[2], t[3]
+    );
+}
+
 fn main() {
+    vitrine::imaging::limit_malloc_arenas();
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let default_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench-photos");
     match args.first().map(String::as_str) {
+        Some("phases") => phases(&args.get(1).map(PathBuf::from).unwrap_or(default_dir)),
         Some("icc") => icc(&args.get(1).map(PathBuf::from).unwrap_or(default_dir)),
         Some("quality") => {
             let outs: Vec<PathBuf> = args[2..].iter().map(PathBuf::from).collect();

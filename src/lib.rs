@@ -2,6 +2,8 @@
 //! and the browser bundle (feature `hydrate`) share the app, the wire types
 //! and the validation rules.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod error;

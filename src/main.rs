@@ -3,8 +3,16 @@
 use anyhow::Result;
 use vitrine::server::{settings::Settings, startup::Application, telemetry};
 
-#[tokio::main]
-async fn main() -> Result<()> {
+fn main() -> Result<()> {
+    // Before any thread exists (see the function's note).
+    vitrine::imaging::limit_malloc_arenas();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run())
+}
+
+async fn run() -> Result<()> {
     telemetry::init("info,sqlx=warn,s3s=warn,aws=warn");
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
     let settings = Settings::load()?;

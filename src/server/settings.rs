@@ -189,7 +189,10 @@ impl Settings {
         }
         let p = &self.processing;
         if p.max_pixels == 0 || p.max_pixels > crate::imaging::MAX_PIXELS {
-            bail!("processing.max_pixels must be between 1 and {}", crate::imaging::MAX_PIXELS);
+            bail!(
+                "processing.max_pixels must be between 1 and {}",
+                crate::imaging::MAX_PIXELS
+            );
         }
         if p.max_side == 0 || p.max_side > crate::imaging::MAX_SIDE {
             bail!("processing.max_side must be between 1 and {}", crate::imaging::MAX_SIDE);
@@ -246,7 +249,10 @@ mod tests {
         assert!(s.check().unwrap_err().to_string().contains("presign_ttl_secs"));
         let mut s = shipped();
         s.processing.max_pixels = 200_000_000;
-        assert!(s.check().unwrap_err().to_string().contains("max_pixels"), "settings may lower limits, never raise them");
+        assert!(
+            s.check().unwrap_err().to_string().contains("max_pixels"),
+            "settings may lower limits, never raise them"
+        );
         let mut s = shipped();
         s.s3.bucket = "api".into();
         assert!(s.check().is_err());

@@ -176,7 +176,9 @@ fn decode_jpeg_scaled(bytes: &[u8], probe: &Probe, min_width: u32) -> Result<Opt
     } else {
         header.width
     };
-    let n = (1..=8usize)
+    // Power-of-two scales only, as libvips does: the odd M/8 factors cost detail at the widest variant.
+    let n = [1usize, 2, 4, 8]
+        .into_iter()
         .find(|n| along.saturating_mul(*n).div_ceil(8) >= min_width as usize)
         .unwrap_or(8);
     let scale = ScalingFactor::new(n, 8);

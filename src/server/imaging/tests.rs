@@ -293,23 +293,44 @@ fn with_icc(jpeg: &[u8], icc: &[u8]) -> Vec<u8> {
 #[test]
 fn display_p3_is_converted_to_srgb() {
     // Display P3 primaries adapted to D50, as in Apple's profile.
-    let p3 = icc_profile([0.515102, 0.241196, -0.001053], [0.291965, 0.692236, 0.041885], [0.157153, 0.066568, 0.784070]);
+    let p3 = icc_profile(
+        [0.515102, 0.241196, -0.001053],
+        [0.291965, 0.692236, 0.041885],
+        [0.157153, 0.066568, 0.784070],
+    );
     let flat = RgbImage::from_pixel(64, 48, Rgb([200, 100, 50]));
     let tagged = with_icc(&jpeg(&flat), &p3);
-    assert!(probe(&tagged, &Limits::default()).unwrap().icc.is_some(), "the profile is found");
+    assert!(
+        probe(&tagged, &Limits::default()).unwrap().icc.is_some(),
+        "the profile is found"
+    );
     let out = process(&tagged, &Limits::default()).unwrap();
     let got = decode_webp(&out.variants[0].bytes).to_rgb8().get_pixel(32, 24).0;
 
     // Expected: P3 (gamma 2.2) → linear → P3-to-sRGB matrix → sRGB transfer curve.
     let lin = |v: u8| (f64::from(v) / 255.0).powf(2.2);
     let (r, g, b) = (lin(200), lin(100), lin(50));
-    let m = [[1.224_940, -0.224_940, 0.0], [-0.042_057, 1.042_057, 0.0], [-0.019_638, -0.078_636, 1.098_274]];
+    let m = [
+        [1.224_940, -0.224_940, 0.0],
+        [-0.042_057, 1.042_057, 0.0],
+        [-0.019_638, -0.078_636, 1.098_274],
+    ];
     let enc = |v: f64| {
         let v = v.clamp(0.0, 1.0);
-        let s = if v <= 0.003_130_8 { 12.92 * v } else { 1.055 * v.powf(1.0 / 2.4) - 0.055 };
+        let s = if v <= 0.003_130_8 {
+            12.92 * v
+        } else {
+            1.055 * v.powf(1.0 / 2.4) - 0.055
+        };
         (s * 255.0).round() as u8
     };
     let expected = m.map(|row| enc(row[0] * r + row[1] * g + row[2] * b));
-    assert!(got.iter().zip(expected).all(|(a, e)| a.abs_diff(e) <= 8), "got {got:?}, expected {expected:?}");
-    assert!(got[2].abs_diff(50) > 15, "unconverted pixels would keep blue near 50: {got:?}");
+    assert!(
+        got.iter().zip(expected).all(|(a, e)| a.abs_diff(e) <= 8),
+        "got {got:?}, expected {expected:?}"
+    );
+    assert!(
+        got[2].abs_diff(50) > 15,
+        "unconverted pixels would keep blue near 50: {got:?}"
+    );
 }
