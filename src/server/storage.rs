@@ -146,7 +146,7 @@ impl Storage {
 
     /// Creates the bucket when it does not exist yet.
     pub async fn ensure_bucket(&self) -> Result<(), StorageError> {
-        if self.client.head_bucket().bucket(&self.bucket).send().await.is_ok() {
+        if self.ping().await.is_ok() {
             return Ok(());
         }
         self.client

@@ -55,16 +55,29 @@ fn encode_webp(pixels: &[u8], channels: u8, width: u32, height: u32) -> Result<V
     Ok(mem.to_vec())
 }
 
-/// Makes every width in parallel (resizing and encoding dominate the job).
+/// Makes every width: the widest from the decoded pixels, the narrower ones
+/// from that (a smaller source, same Lanczos3), each encoded on its own thread.
 pub fn encode_variants(src: &Decoded, widths: &[u32]) -> Result<Vec<EncodedVariant>, ImagingError> {
+    let widest = widths.iter().copied().max().unwrap_or(src.width);
+    let (bw, bh) = (widest.min(src.width), height_for(src, widest));
+    let base = Decoded {
+        width: bw,
+        height: bh,
+        channels: src.channels,
+        pixels: resize(src, bw, bh)?,
+    };
+    let base = &base;
     std::thread::scope(|s| {
         let handles: Vec<_> = widths
             .iter()
             .map(|&w| {
                 s.spawn(move || {
-                    let (width, height) = (w.min(src.width), height_for(src, w));
-                    let pixels = resize(src, width, height)?;
-                    let bytes = encode_webp(&pixels, src.channels, width, height)?;
+                    let (width, height) = (w.min(base.width), height_for(base, w));
+                    let bytes = if width == base.width {
+                        encode_webp(&base.pixels, base.channels, width, height)?
+                    } else {
+                        encode_webp(&resize(base, width, height)?, base.channels, width, height)?
+                    };
                     Ok(EncodedVariant { width, height, bytes })
                 })
             })
