@@ -38,6 +38,8 @@ export default defineConfig({
       VITRINE_DATA_DIR: dataDir,
       VITRINE_SITE_ROOT: process.env.E2E_SITE_ROOT ?? '../target/site',
       RUST_LOG: 'warn',
+      VITRINE_ADMIN_EMAIL: 'admin@example.test',
+      VITRINE_ADMIN_PASSWORD: 'correct horse battery staple',
     },
   },
 });

@@ -16,13 +16,70 @@ mod ssr {
     use crate::{
         error::{AppError, ssr::with_status},
         server::{
-            services::{products::ProductError, uploads::UploadError},
+            services::{
+                auth::{self, AuthError},
+                products::ProductError,
+                uploads::UploadError,
+            },
             state::AppState,
         },
     };
 
     pub fn state() -> Result<AppState, AppError> {
         leptos::prelude::use_context::<AppState>().ok_or_else(|| with_status(AppError::Internal))
+    }
+
+    /// The caller's session token, from the request's cookies.
+    pub fn session_token() -> Option<String> {
+        let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+        let header = parts.headers.get(http::header::COOKIE)?.to_str().ok()?;
+        auth::token_from_cookies(header).map(str::to_string)
+    }
+
+    /// The app state, for a signed-in admin only: 401 for anonymous callers, 403 for others.
+    pub async fn admin() -> Result<AppState, AppError> {
+        let st = state()?;
+        let token = session_token().ok_or_else(|| with_status(AppError::Unauthorized))?;
+        match auth::user_for_token(&st.db, &token).await {
+            Ok(Some(user)) if user.is_admin => Ok(st),
+            Ok(Some(_)) => Err(with_status(AppError::Forbidden)),
+            Ok(None) => Err(with_status(AppError::Unauthorized)),
+            Err(e) => Err(db_err(e)),
+        }
+    }
+
+    pub fn auth_err(e: AuthError) -> AppError {
+        with_status(match e {
+            AuthError::Invalid(msg) => AppError::Invalid(msg),
+            AuthError::BadCredentials => AppError::Unauthorized,
+            AuthError::Throttled(_) => AppError::RateLimited(e.to_string()),
+            AuthError::Exists => AppError::Conflict(e.to_string()),
+            AuthError::Hash => AppError::Internal,
+            AuthError::Db(e) => {
+                tracing::error!(error = %e, "database error");
+                AppError::Unavailable
+            }
+        })
+    }
+
+    /// `Set-Cookie` for a session (or its removal when `token` is empty).
+    pub fn set_session_cookie(st: &AppState, token: &str) {
+        let max_age = if token.is_empty() {
+            0
+        } else {
+            auth::SESSION_TTL.as_secs()
+        };
+        let secure = if st.secure_cookies { "; Secure" } else { "" };
+        let cookie = format!(
+            "{}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}",
+            auth::SESSION_COOKIE
+        );
+        if let (Some(opts), Ok(v)) = (
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            http::HeaderValue::from_str(&cookie),
+        ) {
+            opts.append_header(http::header::SET_COOKIE, v);
+        }
     }
 
     /// Logs what the caller must not see, then sets the response status.
@@ -61,28 +118,28 @@ mod ssr {
 #[server(prefix = "/api", endpoint = "create_product", input = Json)]
 pub async fn create_product(name: String) -> Result<ProductDto, AppError> {
     use crate::server::services::products;
-    let st = ssr::state()?;
+    let st = ssr::admin().await?;
     products::create(&st.db, &name).await.map_err(ssr::product_err)
 }
 
 #[server(prefix = "/api", endpoint = "list_products", input = Json)]
 pub async fn list_products() -> Result<Vec<ProductDto>, AppError> {
     use crate::server::services::products;
-    let st = ssr::state()?;
+    let st = ssr::admin().await?;
     products::list(&st.db).await.map_err(ssr::product_err)
 }
 
 #[server(prefix = "/api", endpoint = "get_product", input = Json)]
 pub async fn get_product(id: Uuid) -> Result<ProductDto, AppError> {
     use crate::server::services::products;
-    let st = ssr::state()?;
+    let st = ssr::admin().await?;
     products::get(&st.db, id).await.map_err(ssr::product_err)
 }
 
 #[server(prefix = "/api", endpoint = "list_images", input = Json)]
 pub async fn list_images(product_id: Uuid) -> Result<Vec<ImageDto>, AppError> {
     use crate::server::services::images;
-    let st = ssr::state()?;
+    let st = ssr::admin().await?;
     images::list_dtos(&st.db, &st.storage, product_id, images::Audience::Admin, true)
         .await
         .map_err(ssr::db_err)
@@ -90,13 +147,13 @@ pub async fn list_images(product_id: Uuid) -> Result<Vec<ImageDto>, AppError> {
 
 #[server(prefix = "/api", endpoint = "get_upload_limits", input = Json)]
 pub async fn get_upload_limits() -> Result<UploadLimits, AppError> {
-    Ok(ssr::state()?.uploads.limits)
+    Ok(ssr::admin().await?.uploads.limits)
 }
 
 #[server(prefix = "/api", endpoint = "begin_upload", input = Json)]
 pub async fn begin_upload(product_id: Uuid, files: Vec<FileSpec>) -> Result<BatchResult<UploadTicket>, AppError> {
     use crate::server::services::uploads;
-    let st = ssr::state()?;
+    let st = ssr::admin().await?;
     uploads::begin(&st.db, &st.storage, st.uploads, product_id, files)
         .await
         .map_err(ssr::upload_err)
@@ -105,7 +162,7 @@ pub async fn begin_upload(product_id: Uuid, files: Vec<FileSpec>) -> Result<Batc
 #[server(prefix = "/api", endpoint = "complete_upload", input = Json)]
 pub async fn complete_upload(image_id: Uuid) -> Result<ImageDto, AppError> {
     use crate::server::services::uploads;
-    let st = ssr::state()?;
+    let st = ssr::admin().await?;
     uploads::complete(&st.db, &st.storage, image_id)
         .await
         .map_err(ssr::upload_err)
@@ -114,7 +171,7 @@ pub async fn complete_upload(image_id: Uuid) -> Result<ImageDto, AppError> {
 #[server(prefix = "/api", endpoint = "renew_upload", input = Json)]
 pub async fn renew_upload(image_id: Uuid) -> Result<UploadTicket, AppError> {
     use crate::server::services::uploads;
-    let st = ssr::state()?;
+    let st = ssr::admin().await?;
     uploads::renew(&st.db, &st.storage, st.uploads, image_id)
         .await
         .map_err(ssr::upload_err)
@@ -123,7 +180,7 @@ pub async fn renew_upload(image_id: Uuid) -> Result<UploadTicket, AppError> {
 #[server(prefix = "/api", endpoint = "cancel_upload", input = Json)]
 pub async fn cancel_upload(image_id: Uuid) -> Result<(), AppError> {
     use crate::server::services::uploads;
-    let st = ssr::state()?;
+    let st = ssr::admin().await?;
     uploads::cancel(&st.db, &st.storage, image_id)
         .await
         .map_err(ssr::upload_err)
@@ -136,4 +193,28 @@ pub async fn public_gallery(slug: String) -> Result<GalleryDto, AppError> {
     products::public_gallery(&st.db, &st.storage, &slug)
         .await
         .map_err(ssr::product_err)
+}
+
+/// Signs in; the session travels in an HttpOnly cookie, never in the response body.
+#[server(prefix = "/api", endpoint = "login", input = Json)]
+pub async fn login(email: String, password: String) -> Result<(), AppError> {
+    use crate::server::services::auth;
+    let st = ssr::state()?;
+    let (user, token) = auth::login(&st.db, &email, &password).await.map_err(ssr::auth_err)?;
+    if !user.is_admin {
+        return Err(crate::error::ssr::with_status(AppError::Forbidden));
+    }
+    ssr::set_session_cookie(&st, &token);
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "logout", input = Json)]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::server::services::auth;
+    let st = ssr::state()?;
+    if let Some(token) = ssr::session_token() {
+        auth::logout(&st.db, &token).await.map_err(ssr::db_err)?;
+    }
+    ssr::set_session_cookie(&st, "");
+    Ok(())
 }

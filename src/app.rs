@@ -9,6 +9,7 @@ use leptos_router::{
 };
 
 use crate::ui::{
+    login::LoginPage,
     product_page::ProductPage,
     products::AdminProducts,
     public::{Home, PublicGallery},
@@ -55,6 +56,7 @@ pub fn App() -> impl IntoView {
             <main>
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=Home/>
+                    <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/admin") view=AdminProducts/>
                     <Route path=path!("/admin/products/:id") view=ProductPage/>
                     // Async rendering, so an unknown product can answer with a real 404 status.

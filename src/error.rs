@@ -20,6 +20,8 @@ pub enum AppError {
     Unauthorized,
     #[error("you may not do that")]
     Forbidden,
+    #[error("{0}")]
+    RateLimited(String),
     #[error("a service is unavailable; try again in a moment")]
     Unavailable,
     #[error("something went wrong on our side")]
@@ -37,6 +39,7 @@ impl AppError {
             Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::Conflict(_) => 409,
+            Self::RateLimited(_) => 429,
             Self::Unavailable => 503,
             Self::Internal | Self::Request(_) => 500,
         }

@@ -1,4 +1,4 @@
-//! The `vitrine` binary: `serve` (default), `worker` or `migrate`.
+//! The `vitrine` binary: `serve` (default), `worker`, `admin create EMAIL` or `migrate`.
 
 use anyhow::Result;
 use vitrine::server::{settings::Settings, startup::Application, telemetry};
@@ -32,11 +32,32 @@ async fn run() -> Result<()> {
             vitrine::server::jobs::work_forever(app.state).await;
             Ok(())
         }
+        "admin" => {
+            // vitrine admin create EMAIL   (password from VITRINE_ADMIN_PASSWORD or one line on stdin)
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            let [sub, email] = args.as_slice() else {
+                anyhow::bail!("usage: vitrine admin create EMAIL")
+            };
+            anyhow::ensure!(sub == "create", "usage: vitrine admin create EMAIL");
+            let password = match std::env::var("VITRINE_ADMIN_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => {
+                    eprintln!("Password for {email} (one line on stdin):");
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let db = vitrine::server::db::Db::connect(settings.database_url.expose(), &settings.data_dir).await?;
+            let user = vitrine::server::services::auth::create_user(&db, email, &password, true).await?;
+            println!("created admin {}", user.email);
+            Ok(())
+        }
         "migrate" => {
             vitrine::server::db::Db::connect(settings.database_url.expose(), &settings.data_dir).await?;
             println!("migrations applied");
             Ok(())
         }
-        other => anyhow::bail!("unknown command {other:?}; use serve, worker or migrate"),
+        other => anyhow::bail!("unknown command {other:?}; use serve, worker, admin create EMAIL or migrate"),
     }
 }

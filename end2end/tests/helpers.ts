@@ -14,9 +14,20 @@ export async function hydrated(page: Page) {
   await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
 }
 
-export async function createProduct(page: Page, name: string) {
-  await page.goto('/admin');
+export const ADMIN = { email: 'admin@example.test', password: 'correct horse battery staple' };
+
+export async function signIn(page: Page) {
+  await page.goto('/login');
   await hydrated(page);
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/admin$/);
+  await hydrated(page);
+}
+
+export async function createProduct(page: Page, name: string) {
+  await signIn(page);
   await page.getByLabel('Product name').fill(name);
   await page.getByRole('button', { name: 'Create product' }).click();
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();

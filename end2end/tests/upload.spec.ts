@@ -80,3 +80,14 @@ test('an unknown public gallery is a 404 page', async ({ page }) => {
   expect(res?.status()).toBe(404);
   await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
 });
+
+test('a visitor opening /admin lands on the sign-in page, and a wrong password is refused', async ({ page }) => {
+  await page.goto('/admin');
+  await expect(page).toHaveURL(/\/login$/);
+  await hydrated(page);
+  await page.getByLabel('Email').fill('admin@example.test');
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('Wrong email or password');
+  await expect(page).toHaveURL(/\/login$/);
+});

@@ -24,20 +24,26 @@ pub fn load_or_create_credentials(data_dir: &Path) -> Result<(String, Secret)> {
     {
         return Ok((id.to_string(), Secret::new(secret)));
     }
-    let rand = |n| {
-        rand::thread_rng()
-            .sample_iter(&Alphanumeric)
-            .take(n)
-            .map(char::from)
-            .collect::<String>()
-    };
-    let (id, secret) = (format!("VITRINE{}", rand(13).to_uppercase()), rand(40));
+    let (id, secret) = (
+        format!("VITRINE{}", random_string(13).to_uppercase()),
+        random_string(40),
+    );
     write_private(&path, &format!("{id}:{secret}\n")).with_context(|| format!("cannot write {}", path.display()))?;
     Ok((id, Secret::new(secret)))
 }
 
+/// Letters and digits from the OS-seeded thread RNG.
+pub fn random_string(n: usize) -> String {
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(n)
+        .map(char::from)
+        .collect()
+}
+
+/// Writes a file only its owner can read.
 #[cfg(unix)]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new()
@@ -50,7 +56,7 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
 }
 

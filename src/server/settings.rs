@@ -50,6 +50,10 @@ pub struct Settings {
     pub database_url: Secret,
     pub site_root: String,
     pub run_worker: bool,
+    #[serde(default)]
+    pub admin_email: String,
+    #[serde(default)]
+    pub admin_password: Secret,
     pub s3: S3Settings,
     pub processing: ProcessingSettings,
     pub uploads: UploadSettings,
@@ -121,6 +125,12 @@ impl Settings {
         }
         if let Some(v) = get("VITRINE_RUN_WORKER") {
             self.run_worker = matches!(v.trim(), "1" | "true" | "yes");
+        }
+        if let Some(v) = get("VITRINE_ADMIN_EMAIL") {
+            self.admin_email = v;
+        }
+        if let Some(v) = get("VITRINE_ADMIN_PASSWORD") {
+            self.admin_password = Secret::new(v);
         }
         if let Some(v) = get("S3_PUBLIC_BASE_URL") {
             self.s3.public_base_url = v;

@@ -43,6 +43,7 @@ impl Application {
         };
 
         let db = Db::connect(settings.database_url.expose(), &settings.data_dir).await?;
+        bootstrap_admin(&db, &settings).await?;
 
         let (storage, s3_routes) = if settings.embedded_s3() {
             let (key_id, secret) = embedded_s3::load_or_create_credentials(&settings.data_dir)?;
@@ -95,6 +96,7 @@ impl Application {
                 max_pixels: settings.processing.max_pixels,
                 max_side: settings.processing.max_side,
             },
+            secure_cookies: public_url.starts_with("https://"),
         };
 
         let routes = generate_route_list(App);
@@ -106,6 +108,10 @@ impl Application {
                 move || shell(options.clone())
             })
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                admin_pages_need_sign_in,
+            ))
             .with_state(state.clone());
         if let Some(s3) = s3_routes {
             router = router.merge(s3);
@@ -131,6 +137,59 @@ impl Application {
         });
         axum::serve(listener, self.router).await.context("server stopped")
     }
+}
+
+/// Admin pages send visitors to `/login` before anything renders. (Server
+/// functions check their callers themselves; this is only for pages.)
+async fn admin_pages_need_sign_in(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::{IntoResponse, Redirect};
+    let path = req.uri().path();
+    if path == "/admin" || path.starts_with("/admin/") {
+        let token = req
+            .headers()
+            .get(axum::http::header::COOKIE)
+            .and_then(|h| h.to_str().ok())
+            .and_then(super::services::auth::token_from_cookies);
+        let user = match token {
+            Some(t) => super::services::auth::user_for_token(&state.db, t).await.ok().flatten(),
+            None => None,
+        };
+        if !user.is_some_and(|u| u.is_admin) {
+            return Redirect::to("/login").into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// A fresh install gets one admin: from settings, or `admin@localhost` with a
+/// random password written to a private file (never to the logs).
+async fn bootstrap_admin(db: &Db, settings: &Settings) -> Result<()> {
+    use super::services::auth;
+    if auth::user_count(db).await? > 0 {
+        return Ok(());
+    }
+    if !settings.admin_email.is_empty() && !settings.admin_password.is_empty() {
+        auth::create_user(db, &settings.admin_email, settings.admin_password.expose(), true)
+            .await
+            .context("cannot create the admin from VITRINE_ADMIN_EMAIL / VITRINE_ADMIN_PASSWORD")?;
+        tracing::info!(email = %settings.admin_email, "created the first admin from settings");
+        return Ok(());
+    }
+    let password = embedded_s3::random_string(24);
+    auth::create_user(db, "admin@localhost", &password, true)
+        .await
+        .context("cannot create the first admin")?;
+    let path = settings.data_dir.join("initial-admin-password");
+    embedded_s3::write_private(&path, &format!("{password}\n"))?;
+    println!(
+        "First run: sign in at /login as admin@localhost; the password is in {}",
+        path.display()
+    );
+    Ok(())
 }
 
 /// Ready when the database and the storage both answer.

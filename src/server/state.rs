@@ -12,4 +12,6 @@ pub struct AppState {
     pub storage: Storage,
     pub uploads: UploadConfig,
     pub imaging: Limits,
+    /// Session cookies get `Secure` when the public URL is https.
+    pub secure_cookies: bool,
 }

@@ -1,6 +1,7 @@
 //! Components. Names and roles follow the UI contract (spec section 9).
 
 pub mod gallery;
+pub mod login;
 pub mod product_page;
 pub mod products;
 pub mod public;

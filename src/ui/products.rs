@@ -26,7 +26,10 @@ pub fn AdminProducts() -> impl IntoView {
     let error = move || create.value().get().and_then(|r| r.err()).map(|e| e.to_string());
 
     view! {
-        <h1>"Products"</h1>
+        <div class="title-row">
+            <h1>"Products"</h1>
+            <super::login::SignOut/>
+        </div>
         <form class="create" on:submit=on_submit>
             <label>"Product name" <input node_ref=name name="name" required maxlength="120"/></label>
             <button type="submit" disabled=move || create.pending().get()>"Create product"</button>

@@ -15,9 +15,16 @@ pub enum Backend {
     Postgres,
 }
 
+/// The admin every test app starts with (created by the first-run bootstrap).
+pub const ADMIN_EMAIL: &str = "admin@example.test";
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
 pub struct TestApp {
     pub url: String,
+    /// Signed in as the admin (cookie store).
     pub http: reqwest::Client,
+    /// Signed in as nobody.
+    pub anon: reqwest::Client,
     pub state: AppState,
     _dir: TempDir,
 }
@@ -70,28 +77,46 @@ impl TestApp {
         settings.data_dir = dir.path().to_path_buf();
         // Tests drain the queue themselves with `run_pending_jobs`.
         settings.run_worker = false;
+        settings.admin_email = ADMIN_EMAIL.into();
+        settings.admin_password = vitrine::server::settings::Secret::new(ADMIN_PASSWORD);
         settings.database_url = vitrine::server::settings::Secret::new(database_url(backend).await);
         tweak(&mut settings);
         settings.check().expect("test settings are valid");
         let app = Application::build(settings).await.expect("app starts");
         let (url, state) = (app.public_url.clone(), app.state.clone());
         tokio::spawn(app.run());
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap();
-        Self {
+        let client = || {
+            reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .cookie_store(true)
+                .build()
+                .unwrap()
+        };
+        let app = Self {
             url,
-            http,
+            http: client(),
+            anon: client(),
             state,
             _dir: dir,
-        }
+        };
+        let res = app
+            .http
+            .post(format!("{}/api/login", app.url))
+            .json(&json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(res.status(), 200, "the bootstrap admin signs in");
+        app
     }
 
-    /// Calls a server function by its stable name with JSON arguments.
+    /// Calls a server function by its stable name with JSON arguments, as the admin.
     pub async fn call(&self, name: &str, args: Value) -> (u16, Value) {
-        let res = self
-            .http
+        self.call_as(&self.http, name, args).await
+    }
+
+    pub async fn call_as(&self, client: &reqwest::Client, name: &str, args: Value) -> (u16, Value) {
+        let res = client
             .post(format!("{}/api/{name}", self.url))
             .json(&args)
             .send()

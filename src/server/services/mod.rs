@@ -1,5 +1,6 @@
 //! Business logic. Server functions and API routes call exactly one of these.
 
+pub mod auth;
 pub mod images;
 pub mod processing;
 pub mod products;

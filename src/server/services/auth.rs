@@ -1,0 +1,218 @@
+//! Accounts and sessions: argon2id password hashes, random session tokens
+//! stored only as SHA-256, and a growing wait after repeated failed sign-ins.
+
+use std::time::Duration;
+
+use argon2::{
+    Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
+    password_hash::{SaltString, rand_core::OsRng},
+};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::{
+    on_db,
+    server::db::{Db, now_ms},
+};
+
+pub const SESSION_COOKIE: &str = "vitrine_session";
+pub const SESSION_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+/// Failed sign-ins allowed before waiting starts; then 2, 4, 8 … seconds, at most five minutes.
+const FREE_FAILURES: i64 = 3;
+const MAX_WAIT_SECS: i64 = 300;
+const MIN_PASSWORD_CHARS: usize = 10;
+const MAX_PASSWORD_CHARS: usize = 1024;
+
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub is_admin: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("wrong email or password")]
+    BadCredentials,
+    #[error("too many failed sign-ins; try again in {0} s")]
+    Throttled(i64),
+    #[error("that email already has an account")]
+    Exists,
+    #[error("password hashing failed")]
+    Hash,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// A normalized email address (trimmed, lower-case, one `@`, at most 254 characters).
+pub fn parse_email(raw: &str) -> Result<String, AuthError> {
+    let email = raw.trim().to_lowercase();
+    let ok = email.len() <= 254
+        && email.split('@').count() == 2
+        && email.split('@').all(|p| !p.is_empty())
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if ok {
+        Ok(email)
+    } else {
+        Err(AuthError::Invalid("enter a valid email address".into()))
+    }
+}
+
+fn check_password(pw: &str) -> Result<(), AuthError> {
+    let n = pw.chars().count();
+    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&n) {
+        return Err(AuthError::Invalid(format!(
+            "passwords have {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+async fn hash_password(pw: String) -> Result<String, AuthError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(pw.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|_| AuthError::Hash)
+    })
+    .await
+    .map_err(|_| AuthError::Hash)?
+}
+
+async fn verify_password(pw: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
+    })
+    .await
+    .unwrap_or(false)
+}
+
+pub async fn create_user(db: &Db, email: &str, password: &str, is_admin: bool) -> Result<User, AuthError> {
+    let email = parse_email(email)?;
+    check_password(password)?;
+    let hash = hash_password(password.to_string()).await?;
+    let id = Uuid::new_v4().to_string();
+    let res = on_db!(db, p => sqlx::query(
+        "INSERT INTO app_user (id, email, password_hash, is_admin, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&id).bind(&email).bind(&hash).bind(is_admin).bind(now_ms()).execute(p).await.map(|_| ()));
+    match res {
+        Ok(()) => Ok(User { id, email, is_admin }),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(AuthError::Exists),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn user_count(db: &Db) -> Result<i64, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM app_user").fetch_one(p).await)
+}
+
+/// Signs in: returns the user and a new session token (the cookie value).
+#[tracing::instrument(skip(db, password))]
+pub async fn login(db: &Db, email: &str, password: &str) -> Result<(User, String), AuthError> {
+    let email = parse_email(email).map_err(|_| AuthError::BadCredentials)?;
+    let now = now_ms();
+    let failure: Option<(i64, i64)> = on_db!(db, p => sqlx::query_as(
+        "SELECT failures, last_at FROM login_failure WHERE email = $1").bind(&email).fetch_optional(p).await)?;
+    if let Some((failures, last_at)) = failure
+        && failures >= FREE_FAILURES
+    {
+        let wait = (1i64 << (failures - FREE_FAILURES + 1).min(9)).min(MAX_WAIT_SECS);
+        let left = (last_at + wait * 1000 - now + 999) / 1000;
+        if left > 0 {
+            return Err(AuthError::Throttled(left));
+        }
+    }
+    let row: Option<(String, String, String, bool)> = on_db!(db, p => sqlx::query_as(
+        "SELECT id, email, password_hash, is_admin FROM app_user WHERE email = $1").bind(&email).fetch_optional(p).await)?;
+    // Unknown emails still pay for a hash check, so timing does not reveal accounts.
+    let stored = row
+        .as_ref()
+        .map(|r| r.2.clone())
+        .unwrap_or_else(|| DUMMY_HASH.to_string());
+    let ok = verify_password(password.to_string(), stored).await && row.is_some();
+    let Some((id, email, _, is_admin)) = row.filter(|_| ok) else {
+        on_db!(db, p => sqlx::query(
+            "INSERT INTO login_failure (email, failures, last_at) VALUES ($1, 1, $2) \
+             ON CONFLICT (email) DO UPDATE SET failures = login_failure.failures + 1, last_at = $2")
+            .bind(&email).bind(now).execute(p).await.map(|_| ()))?;
+        return Err(AuthError::BadCredentials);
+    };
+    let mut raw = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut raw);
+    let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    let expires = now + SESSION_TTL.as_millis() as i64;
+    on_db!(db, p => async {
+        let mut tx = p.begin().await?;
+        sqlx::query("DELETE FROM login_failure WHERE email = $1").bind(&email).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO session (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash(&token)).bind(&id).bind(now).bind(expires).execute(&mut *tx).await?;
+        tx.commit().await
+    }.await)?;
+    Ok((User { id, email, is_admin }, token))
+}
+
+/// The signed-in user behind a session token, if the session is live.
+pub async fn user_for_token(db: &Db, token: &str) -> Result<Option<User>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT u.id, u.email, u.is_admin FROM session s JOIN app_user u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2")
+        .bind(token_hash(token)).bind(now_ms()).fetch_optional(p).await)
+}
+
+pub async fn logout(db: &Db, token: &str) -> Result<(), sqlx::Error> {
+    on_db!(db, p => sqlx::query("DELETE FROM session WHERE token_hash = $1").bind(token_hash(token)).execute(p).await.map(|_| ()))
+}
+
+/// The session token from a `Cookie` header.
+pub fn token_from_cookies(header: &str) -> Option<&str> {
+    header
+        .split(';')
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v)
+}
+
+/// A valid argon2id hash of a random string, checked against when the email is unknown.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$VXxnFpXhkDHlCSWGN0mhmSUYdc1hgPl5LXEytgXUhdM";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalized_and_checked() {
+        assert_eq!(parse_email("  Ada@Example.ORG ").unwrap(), "ada@example.org");
+        for bad in ["", "ada", "@x", "a@", "a@b@c", "a b@c.d"] {
+            assert!(parse_email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn session_cookie_is_found_among_others() {
+        assert_eq!(token_from_cookies("a=1; vitrine_session=abc; b=2"), Some("abc"));
+        assert_eq!(token_from_cookies("vitrine_sessionx=1"), None);
+    }
+
+    #[test]
+    fn short_passwords_are_refused() {
+        assert!(check_password("short").is_err());
+        assert!(check_password("long enough pass").is_ok());
+    }
+
+    #[test]
+    fn dummy_hash_parses() {
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+    }
+}
