@@ -13,7 +13,8 @@ export default defineConfig({
   testDir: './tests',
   timeout: 90_000,
   expect: { timeout: 30_000 },
-  workers: 2,
+  // One at a time: the app's single image worker is shared, and timings stay predictable.
+  workers: 1,
   reporter: [['list']],
   use: {
     baseURL,

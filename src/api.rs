@@ -18,6 +18,7 @@ mod ssr {
         server::{
             services::{
                 auth::{self, AuthError},
+                gallery::GalleryError,
                 products::ProductError,
                 uploads::UploadError,
             },
@@ -88,6 +89,11 @@ mod ssr {
             ProductError::Invalid(msg) => AppError::Invalid(msg),
             ProductError::NotFound => AppError::NotFound,
             ProductError::SlugExhausted => AppError::Conflict("choose another name".into()),
+            ProductError::SlugTaken => AppError::Conflict("that slug is taken".into()),
+            ProductError::Storage(e) => {
+                tracing::error!(error = %e, "storage error");
+                AppError::Unavailable
+            }
             ProductError::Db(e) => {
                 tracing::error!(error = %e, "database error");
                 AppError::Unavailable
@@ -104,6 +110,21 @@ mod ssr {
                 AppError::Unavailable
             }
             UploadError::Db(e) => {
+                tracing::error!(error = %e, "database error");
+                AppError::Unavailable
+            }
+        })
+    }
+
+    pub fn gallery_err(e: GalleryError) -> AppError {
+        with_status(match e {
+            GalleryError::NotFound => AppError::NotFound,
+            GalleryError::Invalid(msg) => AppError::Invalid(msg),
+            GalleryError::Storage(e) => {
+                tracing::error!(error = %e, "storage error");
+                AppError::Unavailable
+            }
+            GalleryError::Db(e) => {
                 tracing::error!(error = %e, "database error");
                 AppError::Unavailable
             }
@@ -217,4 +238,97 @@ pub async fn logout() -> Result<(), AppError> {
     }
     ssr::set_session_cookie(&st, "");
     Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "list_published_products", input = Json)]
+pub async fn list_published_products() -> Result<Vec<ProductDto>, AppError> {
+    use crate::server::services::products;
+    let st = ssr::state()?;
+    products::list_published(&st.db, &st.storage)
+        .await
+        .map_err(ssr::product_err)
+}
+
+#[server(prefix = "/api", endpoint = "update_product", input = Json)]
+pub async fn update_product(id: Uuid, name: String, slug: String, description: String) -> Result<ProductDto, AppError> {
+    use crate::server::services::products;
+    let st = ssr::admin().await?;
+    products::update(&st.db, id, &name, &slug, &description)
+        .await
+        .map_err(ssr::product_err)
+}
+
+#[server(prefix = "/api", endpoint = "set_published", input = Json)]
+pub async fn set_published(id: Uuid, published: bool) -> Result<ProductDto, AppError> {
+    use crate::server::services::products;
+    let st = ssr::admin().await?;
+    products::set_published(&st.db, id, published)
+        .await
+        .map_err(ssr::product_err)
+}
+
+#[server(prefix = "/api", endpoint = "delete_product", input = Json)]
+pub async fn delete_product(id: Uuid) -> Result<(), AppError> {
+    use crate::server::services::products;
+    let st = ssr::admin().await?;
+    products::delete(&st.db, &st.storage, id)
+        .await
+        .map_err(ssr::product_err)
+}
+
+#[server(prefix = "/api", endpoint = "move_image", input = Json)]
+pub async fn move_image(product_id: Uuid, image_id: Uuid, step: i32) -> Result<(), AppError> {
+    use crate::server::services::gallery;
+    let st = ssr::admin().await?;
+    gallery::move_image(&st.db, product_id, image_id, step)
+        .await
+        .map_err(ssr::gallery_err)
+}
+
+#[server(prefix = "/api", endpoint = "set_cover", input = Json)]
+pub async fn set_cover(product_id: Uuid, image_id: Uuid) -> Result<(), AppError> {
+    use crate::server::services::gallery;
+    let st = ssr::admin().await?;
+    gallery::set_cover(&st.db, product_id, image_id)
+        .await
+        .map_err(ssr::gallery_err)
+}
+
+#[server(prefix = "/api", endpoint = "update_image_text", input = Json)]
+pub async fn update_image_text(
+    product_id: Uuid,
+    image_id: Uuid,
+    alt_text: String,
+    title: String,
+    description: String,
+    tags: Vec<String>,
+) -> Result<(), AppError> {
+    use crate::server::services::gallery::{self, ImageText};
+    let st = ssr::admin().await?;
+    let text = ImageText {
+        alt_text,
+        title,
+        description,
+        tags,
+    };
+    gallery::update_text(&st.db, product_id, image_id, text)
+        .await
+        .map_err(ssr::gallery_err)
+}
+
+#[server(prefix = "/api", endpoint = "delete_images", input = Json)]
+pub async fn delete_images(product_id: Uuid, image_ids: Vec<Uuid>) -> Result<BatchResult<Uuid>, AppError> {
+    use crate::server::services::gallery;
+    let st = ssr::admin().await?;
+    Ok(gallery::delete_images(&st.db, &st.storage, product_id, image_ids).await)
+}
+
+/// Processes images again (all of the product's when `image_ids` is empty); returns how many were queued.
+#[server(prefix = "/api", endpoint = "reprocess_images", input = Json)]
+pub async fn reprocess_images(product_id: Uuid, image_ids: Vec<Uuid>) -> Result<usize, AppError> {
+    use crate::server::services::gallery;
+    let st = ssr::admin().await?;
+    gallery::reprocess(&st.db, &st.storage, product_id, image_ids)
+        .await
+        .map_err(ssr::gallery_err)
 }

@@ -13,6 +13,10 @@ pub struct ProductDto {
     pub description: String,
     pub published: bool,
     pub image_count: i64,
+    /// The chosen cover, if one was chosen (else the first ready image serves).
+    pub cover_image_id: Option<Uuid>,
+    /// A small rendition of the effective cover, on public listings.
+    pub cover_url: Option<String>,
 }
 
 /// Where an image is in its life; see spec section 5.
@@ -70,6 +74,9 @@ pub struct ImageDto {
     pub content_type: String,
     pub byte_size: i64,
     pub alt_text: String,
+    pub title: String,
+    pub description: String,
+    pub tags: Vec<String>,
     pub error: Option<String>,
     /// A short-lived URL of the original, for the admin's own view only.
     pub original_url: Option<String>,

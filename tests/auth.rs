@@ -26,6 +26,20 @@ fn admin_calls() -> Vec<(&'static str, serde_json::Value)> {
         ("complete_upload", json!({ "image_id": id })),
         ("renew_upload", json!({ "image_id": id })),
         ("cancel_upload", json!({ "image_id": id })),
+        (
+            "update_product",
+            json!({ "id": id, "name": "x", "slug": "x", "description": "" }),
+        ),
+        ("set_published", json!({ "id": id, "published": true })),
+        ("delete_product", json!({ "id": id })),
+        ("move_image", json!({ "product_id": id, "image_id": id, "step": 1 })),
+        ("set_cover", json!({ "product_id": id, "image_id": id })),
+        (
+            "update_image_text",
+            json!({ "product_id": id, "image_id": id, "alt_text": "", "title": "", "description": "", "tags": [] }),
+        ),
+        ("delete_images", json!({ "product_id": id, "image_ids": [id] })),
+        ("reprocess_images", json!({ "product_id": id, "image_ids": [] })),
     ]
 }
 

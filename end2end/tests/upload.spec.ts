@@ -14,7 +14,7 @@ test('an admin drops three photos, watches them turn ready, compares, and visito
   await expect(page.getByText('3 of 3 uploaded')).toBeVisible();
   // Processing happens on the server; the page learns of it without a reload.
   for (const f of files) {
-    await expect(uploads.getByRole('listitem').filter({ hasText: f.name })).toContainText('Ready');
+    await expect(uploads.getByRole('listitem').filter({ hasText: f.name })).toContainText('Ready', { timeout: 90_000 });
   }
 
   const gallery = page.getByRole('list', { name: 'Gallery' });
@@ -40,7 +40,9 @@ test('an admin drops three photos, watches them turn ready, compares, and visito
     await expect(after.getByRole('img', { name: f.name, exact: true })).toBeVisible();
   }
 
-  // Visitors get responsive processed images, never the originals.
+  // Once published, visitors get responsive processed images, never the originals.
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.getByText('Published', { exact: true })).toBeVisible();
   await page.getByRole('link', { name: 'Public page' }).click();
   await expect(page).toHaveURL(/\/p\/oak-chair-/);
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
@@ -67,7 +69,7 @@ test('refused files show their reason at once and never stop the others', async 
   // The server reads the bytes: a text file named .jpg fails after upload, with a retry offered.
   await expect(uploads.getByRole('listitem').filter({ hasText: 'fake.jpg' })).toContainText('Failed: the file is not a JPEG');
   await expect(page.getByRole('button', { name: 'Retry fake.jpg' })).toBeVisible();
-  await expect(uploads.getByRole('listitem').filter({ hasText: 'bridge.jpg' })).toContainText('Ready');
+  await expect(uploads.getByRole('listitem').filter({ hasText: 'bridge.jpg' })).toContainText('Ready', { timeout: 90_000 });
   await expect(page.getByText('1 of 3 uploaded')).toBeVisible();
 
   const gallery = page.getByRole('list', { name: 'Gallery' });

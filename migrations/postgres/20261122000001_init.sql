@@ -32,11 +32,14 @@ CREATE TABLE image (
     upload_expires_at BIGINT NULL,
     created_at        BIGINT NOT NULL,
     uploaded_at       BIGINT NULL,
-    processed_at      BIGINT NULL
+    processed_at      BIGINT NULL,
+    UNIQUE (product_id, id)
 );
 
+-- One column holds the cover, so a product has at most one; the pair key makes it one of
+-- the product's own images. Deferred, so a transaction can clear it and delete the image.
 ALTER TABLE product ADD CONSTRAINT product_cover_fk
-    FOREIGN KEY (cover_image_id) REFERENCES image (id) ON DELETE SET NULL;
+    FOREIGN KEY (id, cover_image_id) REFERENCES image (product_id, id) DEFERRABLE INITIALLY DEFERRED;
 
 CREATE INDEX image_by_product_position ON image (product_id, position);
 CREATE INDEX image_pending_expiry ON image (status, upload_expires_at);

@@ -5,9 +5,12 @@ CREATE TABLE product (
     name           TEXT NOT NULL,
     description    TEXT NOT NULL DEFAULT '',
     published      BOOLEAN NOT NULL DEFAULT FALSE,
-    cover_image_id TEXT NULL REFERENCES image (id) ON DELETE SET NULL,
+    cover_image_id TEXT NULL,
     created_at     BIGINT NOT NULL,
-    updated_at     BIGINT NOT NULL
+    updated_at     BIGINT NOT NULL,
+    -- One column holds the cover, so a product has at most one; the pair key makes it one of
+    -- the product's own images. Deferred, so a transaction can clear it and delete the image.
+    FOREIGN KEY (id, cover_image_id) REFERENCES image (product_id, id) DEFERRABLE INITIALLY DEFERRED
 );
 
 CREATE TABLE image (
@@ -32,7 +35,8 @@ CREATE TABLE image (
     upload_expires_at BIGINT NULL,
     created_at        BIGINT NOT NULL,
     uploaded_at       BIGINT NULL,
-    processed_at      BIGINT NULL
+    processed_at      BIGINT NULL,
+    UNIQUE (product_id, id)
 );
 
 CREATE INDEX image_by_product_position ON image (product_id, position);

@@ -3,19 +3,36 @@
 
 use leptos::prelude::*;
 
+use uuid::Uuid;
+
+use super::manage::ImageControls;
 use crate::{
     model::{ImageDto, ImageStatus, VariantDto},
     validate::{ImageType, human_bytes},
 };
 
 #[component]
-pub fn AdminGallery(images: Vec<ImageDto>) -> impl IntoView {
+pub fn AdminGallery(
+    images: Vec<ImageDto>,
+    cover: Option<Uuid>,
+    selected: RwSignal<Vec<Uuid>>,
+    refresh: Callback<()>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
     if images.is_empty() {
         return view! { <p class="muted">"No images yet."</p> }.into_any();
     }
+    // The chosen cover, or else the first ready image (spec: there is always one once any is ready).
+    let cover = cover
+        .filter(|c| images.iter().any(|i| i.id == *c))
+        .or_else(|| images.iter().find(|i| i.status == ImageStatus::Ready).map(|i| i.id));
     view! {
         <ul class="gallery" aria-label="Gallery">
-            {images.into_iter().map(|img| view! { <li><Figure img/></li> }).collect_view()}
+            {images.into_iter().map(|img| {
+                let is_cover = cover == Some(img.id);
+                let controls = view! { <ImageControls img=img.clone() is_cover selected refresh error/> };
+                view! { <li><Figure img/>{controls}</li> }
+            }).collect_view()}
         </ul>
     }
     .into_any()

@@ -2,6 +2,7 @@
 
 pub mod gallery;
 pub mod login;
+pub mod manage;
 pub mod product_page;
 pub mod products;
 pub mod public;

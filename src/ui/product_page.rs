@@ -6,7 +6,12 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use super::{gallery::AdminGallery, upload_engine::Engine, uploader::Uploader};
+use super::{
+    gallery::AdminGallery,
+    manage::{BulkActions, ProductSettings},
+    upload_engine::Engine,
+    uploader::Uploader,
+};
 use crate::{
     api::{get_product, get_upload_limits, list_images},
     error::AppError,
@@ -23,8 +28,10 @@ pub fn ProductPage() -> impl IntoView {
     let product_id = id.unwrap_or_default();
     let engine = Engine::new(product_id, default_limits());
 
+    // Only management actions change the product; polling refreshes the gallery alone.
+    let product_version = RwSignal::new(0u32);
     let product = Resource::new(
-        || (),
+        move || product_version.get(),
         move |_| async move {
             match id {
                 Some(id) => get_product(id).await,
@@ -34,6 +41,12 @@ pub fn ProductPage() -> impl IntoView {
     );
     let limits = Resource::new(|| (), |_| get_upload_limits());
     let images = Resource::new(move || engine.gallery_version.get(), move |_| list_images(product_id));
+    let selected = RwSignal::new(Vec::<Uuid>::new());
+    let error = RwSignal::new(None::<String>);
+    let refresh = Callback::new(move |()| {
+        product_version.update(|v| *v += 1);
+        engine.gallery_version.update(|v| *v += 1);
+    });
 
     Effect::new(move |_| {
         if let Some(Ok(l)) = limits.get() {
@@ -67,12 +80,14 @@ pub fn ProductPage() -> impl IntoView {
                     Ok(p) => view! {
                         <h1>{p.name.clone()}</h1>
                         <p class="muted"><a href=format!("/p/{}", p.slug)>"Public page"</a> " · /p/" {p.slug.clone()}</p>
+                        <ProductSettings product=p.clone() refresh/>
                         <Uploader engine/>
                         <h2>"Gallery"</h2>
+                        <BulkActions product_id=p.id selected refresh error/>
                         <Transition fallback=|| view! { <p>"Loading…"</p> }>
                             {move || Suspend::new(async move {
                                 match images.await {
-                                    Ok(list) => view! { <AdminGallery images=list/> }.into_any(),
+                                    Ok(list) => view! { <AdminGallery images=list cover=p.cover_image_id selected refresh error/> }.into_any(),
                                     Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
                                 }
                             })}

@@ -7,14 +7,14 @@ use leptos_router::{components::A, hooks::use_params_map};
 
 use super::gallery::alt_of;
 use crate::{
-    api::{list_products, public_gallery},
+    api::{list_published_products, public_gallery},
     error::AppError,
     model::ImageDto,
 };
 
 #[component]
 pub fn Home() -> impl IntoView {
-    let products = Resource::new(|| (), |_| list_products());
+    let products = Resource::new(|| (), |_| list_published_products());
     view! {
         <h1>"Vitrine"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -26,7 +26,12 @@ pub fn Home() -> impl IntoView {
                 view! {
                     <ul class="products">
                         {list.into_iter().map(|p| view! {
-                            <li><A href=format!("/p/{}", p.slug)>{p.name}</A></li>
+                            <li class="card">
+                                <A href=format!("/p/{}", p.slug)>
+                                    {p.cover_url.clone().map(|u| view! { <img src=u alt="" width="400" height="300" loading="lazy"/> })}
+                                    <span>{p.name}</span>
+                                </A>
+                            </li>
                         }).collect_view()}
                     </ul>
                 }.into_any()

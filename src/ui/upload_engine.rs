@@ -85,6 +85,9 @@ pub struct Engine {
     next_id: StoredValue<usize>,
     in_flight: StoredValue<usize>,
     started_at: StoredValue<Option<f64>>,
+    /// The page's reactive owner: uploads' signals live as long as the page, not as
+    /// long as whichever component happened to receive the drop.
+    owner: StoredValue<Owner>,
 }
 
 fn now_ms() -> f64 {
@@ -105,11 +108,17 @@ impl Engine {
             next_id: StoredValue::new(0),
             in_flight: StoredValue::new(0),
             started_at: StoredValue::new(None),
+            owner: StoredValue::new(Owner::current().unwrap_or_default()),
         }
     }
 
     /// Queues files: refused ones show their reason at once, the rest get tickets.
     pub fn add_files(self, files: Vec<File>) {
+        let owner = self.owner.get_value();
+        owner.with(|| self.add_files_owned(files));
+    }
+
+    fn add_files_owned(self, files: Vec<File>) {
         let mut accepted = Vec::new();
         let mut added = Vec::new();
         for file in files {

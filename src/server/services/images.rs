@@ -28,6 +28,9 @@ pub struct ImageRow {
     pub byte_size: i64,
     pub storage_key: String,
     pub alt_text: String,
+    pub title: String,
+    pub description: String,
+    pub tags: String,
     pub error: Option<String>,
     pub upload_expires_at: Option<i64>,
     pub width: Option<i64>,
@@ -36,7 +39,7 @@ pub struct ImageRow {
 }
 
 pub const IMAGE_COLUMNS: &str = "id, product_id, position, status, original_filename, content_type, \
-     byte_size, storage_key, alt_text, error, upload_expires_at, width, height, thumbhash";
+     byte_size, storage_key, alt_text, title, description, tags, error, upload_expires_at, width, height, thumbhash";
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 struct VariantRow {
@@ -92,6 +95,14 @@ impl ImageRow {
             content_type: self.content_type,
             byte_size: self.byte_size,
             alt_text: self.alt_text,
+            title: self.title,
+            description: self.description,
+            tags: self
+                .tags
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect(),
             error: self.error,
             original_url,
             width: self.width,

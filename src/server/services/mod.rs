@@ -1,6 +1,7 @@
 //! Business logic. Server functions and API routes call exactly one of these.
 
 pub mod auth;
+pub mod gallery;
 pub mod images;
 pub mod processing;
 pub mod products;

@@ -24,6 +24,10 @@ pub enum ProductError {
     NotFound,
     #[error("no free slug for this name")]
     SlugExhausted,
+    #[error("that slug is taken")]
+    SlugTaken,
+    #[error(transparent)]
+    Storage(#[from] crate::server::storage::StorageError),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -36,6 +40,7 @@ struct ProductRow {
     description: String,
     published: bool,
     image_count: i64,
+    cover_image_id: Option<String>,
 }
 
 impl ProductRow {
@@ -47,11 +52,13 @@ impl ProductRow {
             description: self.description,
             published: self.published,
             image_count: self.image_count,
+            cover_image_id: self.cover_image_id.and_then(|c| Uuid::parse_str(&c).ok()),
+            cover_url: None,
         }
     }
 }
 
-const SELECT: &str = "SELECT p.id, p.slug, p.name, p.description, p.published, \
+const SELECT: &str = "SELECT p.id, p.slug, p.name, p.description, p.published, p.cover_image_id, \
      (SELECT COUNT(*) FROM image i WHERE i.product_id = p.id) AS image_count FROM product p";
 
 #[tracing::instrument(skip(db))]
@@ -88,11 +95,99 @@ pub async fn get(db: &Db, id: Uuid) -> Result<ProductDto, ProductError> {
     row.map(ProductRow::into_dto).ok_or(ProductError::NotFound)
 }
 
-/// A product's public gallery: ready images only, in order.
+/// Changes name, slug and description.
+pub async fn update(db: &Db, id: Uuid, name: &str, slug: &str, description: &str) -> Result<ProductDto, ProductError> {
+    let name = ProductName::parse(name).map_err(ProductError::Invalid)?;
+    let slug = parse_slug(slug)?;
+    let description = super::gallery::clean_text(description, 5000, true, "the description")
+        .map_err(|e| ProductError::Invalid(e.to_string()))?;
+    get(db, id).await?;
+    let res = on_db!(db, p => sqlx::query("UPDATE product SET name = $1, slug = $2, description = $3, updated_at = $4 WHERE id = $5")
+        .bind(name.as_str()).bind(&slug).bind(&description).bind(now_ms()).bind(id.to_string()).execute(p).await.map(|_| ()));
+    match res {
+        Ok(()) => get(db, id).await,
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(ProductError::SlugTaken),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A slug typed by a person: lower-case letters, digits and single dashes, 1 to 80 characters.
+pub fn parse_slug(raw: &str) -> Result<String, ProductError> {
+    let s = raw.trim().to_lowercase();
+    let ok = !s.is_empty()
+        && s.len() <= 80
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--");
+    if ok {
+        Ok(s)
+    } else {
+        Err(ProductError::Invalid("slugs use a-z, 0-9 and single dashes".into()))
+    }
+}
+
+pub async fn set_published(db: &Db, id: Uuid, published: bool) -> Result<ProductDto, ProductError> {
+    get(db, id).await?;
+    on_db!(db, p => sqlx::query("UPDATE product SET published = $1, updated_at = $2 WHERE id = $3")
+        .bind(published).bind(now_ms()).bind(id.to_string()).execute(p).await.map(|_| ()))?;
+    get(db, id).await
+}
+
+/// Deletes every object under the product's folder, then the product (images and variants cascade).
+#[tracing::instrument(skip(db, storage))]
+pub async fn delete(db: &Db, storage: &Storage, id: Uuid) -> Result<(), ProductError> {
+    get(db, id).await?;
+    for key in storage.list(&format!("products/{id}/")).await? {
+        storage
+            .delete(&crate::server::storage::ObjectKey::from_stored(key))
+            .await?;
+    }
+    on_db!(db, p => sqlx::query("DELETE FROM product WHERE id = $1").bind(id.to_string()).execute(p).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// The cover (chosen, else the first ready image) goes first; the rest keep their order.
+fn cover_first(product: &ProductDto, mut list: Vec<crate::model::ImageDto>) -> Vec<crate::model::ImageDto> {
+    if let Some(i) = product
+        .cover_image_id
+        .and_then(|c| list.iter().position(|img| img.id == c))
+    {
+        let cover = list.remove(i);
+        list.insert(0, cover);
+    }
+    list
+}
+
+/// Published products for the home page, each with a small rendition of its cover.
+pub async fn list_published(db: &Db, storage: &Storage) -> Result<Vec<ProductDto>, ProductError> {
+    let sql = format!("{SELECT} WHERE p.published = TRUE ORDER BY p.created_at DESC, p.id");
+    let rows: Vec<ProductRow> = on_db!(db, p => sqlx::query_as(&sql).fetch_all(p).await)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let mut product = row.into_dto();
+        let list = images::list_dtos(db, storage, product.id, Audience::Visitor, true).await?;
+        product.cover_url = cover_first(&product, list).first().and_then(|c| {
+            c.variants
+                .iter()
+                .find(|v| v.width >= 800)
+                .or(c.variants.last())
+                .map(|v| v.url.clone())
+        });
+        out.push(product);
+    }
+    Ok(out)
+}
+
+/// A published product's gallery: ready images only, cover first, then in order.
 pub async fn public_gallery(db: &Db, storage: &Storage, slug: &str) -> Result<GalleryDto, ProductError> {
-    let sql = format!("{SELECT} WHERE p.slug = $1");
+    let sql = format!("{SELECT} WHERE p.slug = $1 AND p.published = TRUE");
     let row: Option<ProductRow> = on_db!(db, p => sqlx::query_as(&sql).bind(slug).fetch_optional(p).await)?;
     let product = row.map(ProductRow::into_dto).ok_or(ProductError::NotFound)?;
     let images = images::list_dtos(db, storage, product.id, Audience::Visitor, true).await?;
-    Ok(GalleryDto { product, images })
+    Ok(GalleryDto {
+        images: cover_first(&product, images),
+        product,
+    })
 }
