@@ -332,3 +332,13 @@ pub async fn reprocess_images(product_id: Uuid, image_ids: Vec<Uuid>) -> Result<
         .await
         .map_err(ssr::gallery_err)
 }
+
+/// Puts an image at a gallery index (drag and drop).
+#[server(prefix = "/api", endpoint = "place_image", input = Json)]
+pub async fn place_image(product_id: Uuid, image_id: Uuid, index: usize) -> Result<(), AppError> {
+    use crate::server::services::gallery;
+    let st = ssr::admin().await?;
+    gallery::place_image(&st.db, product_id, image_id, index)
+        .await
+        .map_err(ssr::gallery_err)
+}

@@ -40,6 +40,7 @@ fn admin_calls() -> Vec<(&'static str, serde_json::Value)> {
         ),
         ("delete_images", json!({ "product_id": id, "image_ids": [id] })),
         ("reprocess_images", json!({ "product_id": id, "image_ids": [] })),
+        ("place_image", json!({ "product_id": id, "image_id": id, "index": 0 })),
     ]
 }
 

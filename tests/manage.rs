@@ -165,6 +165,22 @@ async fn a_move_writes_one_row(backend: Backend) {
     .await;
     let images = app.ok("list_images", json!({ "product_id": product })).await;
     assert_eq!(images[0]["id"], ids[0].as_str(), "the first image stays first");
+    // A drop at another index is one row too.
+    let before = positions(&app, &product).await;
+    app.ok(
+        "place_image",
+        json!({ "product_id": product, "image_id": ids[0], "index": 3 }),
+    )
+    .await;
+    let after = positions(&app, &product).await;
+    assert_eq!(before.iter().filter(|b| !after.contains(b)).count(), 1);
+    assert_eq!(after.last().unwrap().0, ids[0], "dropped at the end");
+    app.ok(
+        "place_image",
+        json!({ "product_id": product, "image_id": ids[0], "index": 0 }),
+    )
+    .await;
+    assert_eq!(positions(&app, &product).await[0].0, ids[0], "and back to the front");
 }
 
 async fn hostile_text_is_stored_as_typed_and_rendered_escaped(backend: Backend) {

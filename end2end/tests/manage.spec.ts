@@ -30,14 +30,21 @@ test('an admin orders, covers, describes, deletes and publishes; visitors see ea
   await expect(gallery.getByRole('figure').nth(1)).toContainText(files[2].name);
   expect(await publicNames(page, publicUrl!)).toEqual([files[0].name, files[2].name, files[1].name]);
 
+  // Reorder by drag: the first image is dropped on the last place.
+  const items = gallery.locator(':scope > li');
+  await items.nth(0).dragTo(items.nth(2));
+  await expect(gallery.getByRole('figure').nth(2)).toContainText(files[0].name);
+  expect(await publicNames(page, publicUrl!)).toEqual([files[2].name, files[1].name, files[0].name]);
+
   // Choose the cover: it leads the public gallery.
   await page.getByRole('button', { name: `Make ${files[1].name} the cover` }).click();
   await expect(page.getByRole('button', { name: `Make ${files[1].name} the cover` })).toHaveCount(0);
   expect((await publicNames(page, publicUrl!))[0]).toBe(files[1].name);
 
   // Alt text replaces the filename everywhere.
-  await page.getByText(`Edit ${files[0].name}`).click();
-  await page.getByLabel('Alt text').first().fill('A walnut chair, front view');
+  const item = items.filter({ hasText: files[0].name });
+  await item.getByText(`Edit ${files[0].name}`).click();
+  await item.getByLabel('Alt text').fill('A walnut chair, front view');
   await page.getByRole('button', { name: `Save ${files[0].name}` }).click();
   await expect(gallery.getByRole('img', { name: 'A walnut chair, front view', exact: true })).toBeVisible();
   expect(await publicNames(page, publicUrl!)).toContain('A walnut chair, front view');

@@ -26,12 +26,31 @@ pub fn AdminGallery(
     let cover = cover
         .filter(|c| images.iter().any(|i| i.id == *c))
         .or_else(|| images.iter().find(|i| i.status == ImageStatus::Ready).map(|i| i.id));
+    // Drag and drop: the dragged image goes to the index of the image it is dropped on.
+    let dragged = RwSignal::new(None::<Uuid>);
     view! {
         <ul class="gallery" aria-label="Gallery">
-            {images.into_iter().map(|img| {
+            {images.into_iter().enumerate().map(|(index, img)| {
                 let is_cover = cover == Some(img.id);
+                let (pid, id) = (img.product_id, img.id);
                 let controls = view! { <ImageControls img=img.clone() is_cover selected refresh error/> };
-                view! { <li><Figure img/>{controls}</li> }
+                let on_drop = move |ev: leptos::ev::DragEvent| {
+                    ev.prevent_default();
+                    if let Some(from) = dragged.get_untracked().filter(|from| *from != id) {
+                        dragged.set(None);
+                        super::manage::act(error, refresh, crate::api::place_image(pid, from, index));
+                    }
+                };
+                view! {
+                    <li
+                        draggable="true"
+                        on:dragstart=move |_| dragged.set(Some(id))
+                        on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
+                        on:drop=on_drop
+                    >
+                        <Figure img/>{controls}
+                    </li>
+                }
             }).collect_view()}
         </ul>
     }

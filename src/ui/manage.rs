@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// Runs a server call, then refreshes the page's data; errors land in `error`.
-fn act<F>(error: RwSignal<Option<String>>, refresh: Callback<()>, call: F)
+pub fn act<F>(error: RwSignal<Option<String>>, refresh: Callback<()>, call: F)
 where
     F: std::future::Future<Output = Result<(), crate::error::AppError>> + 'static,
 {

@@ -89,6 +89,35 @@ pub async fn move_image(db: &Db, product_id: Uuid, image_id: Uuid, step: i32) ->
     Err(GalleryError::Invalid("could not move the image; try again".into()))
 }
 
+/// Puts an image at gallery index `to` (as dropped there by drag): one row is written,
+/// with a key between its new neighbours (renumbering only when there is no room).
+pub async fn place_image(db: &Db, product_id: Uuid, image_id: Uuid, to: usize) -> Result<(), GalleryError> {
+    image_of(db, product_id, image_id).await?;
+    for _ in 0..2 {
+        let rows = images::list_for_product(db, product_id).await?;
+        let others: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.id != image_id.to_string())
+            .map(|r| r.position)
+            .collect();
+        let to = to.min(others.len());
+        let before = if to == 0 {
+            others.first().map_or(0, |k| k - 2 * POSITION_GAP)
+        } else {
+            others[to - 1]
+        };
+        let after = others.get(to).copied().unwrap_or(before + 2 * POSITION_GAP);
+        let new_key = (before + after).div_euclid(2);
+        if new_key != before && new_key != after {
+            on_db!(db, p => sqlx::query("UPDATE image SET position = $1 WHERE id = $2")
+                .bind(new_key).bind(image_id.to_string()).execute(p).await.map(|_| ()))?;
+            return Ok(());
+        }
+        renumber(db, &rows).await?;
+    }
+    Err(GalleryError::Invalid("could not move the image; try again".into()))
+}
+
 async fn renumber(db: &Db, rows: &[ImageRow]) -> Result<(), sqlx::Error> {
     on_db!(db, p => async {
         let mut tx = p.begin().await?;
