@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Backend, TestApp, file_spec, photo, tiny_png};
+use common::{Backend, TestApp, photo, tiny_png};
 use serde_json::{Value, json};
 use vitrine::{on_db, server::jobs};
 
@@ -14,17 +14,9 @@ on_both_databases!(
     only_published_products_are_public_with_the_cover_first,
 );
 
+/// Uploads through the real flow and processes: the images end `ready`.
 async fn ready_images(app: &TestApp, product: &str, files: &[(&str, Vec<u8>, &str)]) -> Vec<String> {
-    let specs: Vec<Value> = files.iter().map(|(n, b, t)| file_spec(n, b, t)).collect();
-    let batch = app
-        .ok("begin_upload", json!({ "product_id": product, "files": specs }))
-        .await;
-    let mut ids = Vec::new();
-    for (t, (_, body, ct)) in batch["successful"].as_array().unwrap().iter().zip(files) {
-        assert_eq!(app.put(t["url"].as_str().unwrap(), ct, body.clone()).await, 200);
-        app.ok("complete_upload", json!({ "image_id": t["image_id"] })).await;
-        ids.push(t["image_id"].as_str().unwrap().to_string());
-    }
+    let ids = app.upload(product, files).await;
     jobs::run_pending_jobs(&app.state, "test").await.unwrap();
     ids
 }

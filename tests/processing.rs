@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Backend, TestApp, file_spec, photo};
+use common::{Backend, TestApp, photo};
 use serde_json::{Value, json};
 use vitrine::{
     on_db,
@@ -18,22 +18,6 @@ on_both_databases!(
     lowered_limits_fail_big_photos_before_decoding,
 );
 
-/// Uploads files through the real flow and returns their image ids.
-async fn upload(app: &TestApp, product: &str, files: &[(&str, Vec<u8>, &str)]) -> Vec<String> {
-    let specs: Vec<Value> = files.iter().map(|(n, b, t)| file_spec(n, b, t)).collect();
-    let batch = app
-        .ok("begin_upload", json!({ "product_id": product, "files": specs }))
-        .await;
-    let mut ids = Vec::new();
-    for (ticket, (_, body, ct)) in batch["successful"].as_array().unwrap().iter().zip(files) {
-        assert_eq!(app.put(ticket["url"].as_str().unwrap(), ct, body.clone()).await, 200);
-        app.ok("complete_upload", json!({ "image_id": ticket["image_id"] }))
-            .await;
-        ids.push(ticket["image_id"].as_str().unwrap().to_string());
-    }
-    ids
-}
-
 async fn images(app: &TestApp, product: &str) -> Vec<Value> {
     app.ok("list_images", json!({ "product_id": product }))
         .await
@@ -45,16 +29,16 @@ async fn images(app: &TestApp, product: &str) -> Vec<Value> {
 async fn uploaded_photos_become_ready_with_variants(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let product = app.create_product("Sunset print").await;
-    let ids = upload(
-        &app,
-        &product,
-        &[(
-            "sunset.jpg",
-            photo("sunset_by_Aitzol_Berasategi_orient6.jpg"),
-            "image/jpeg",
-        )],
-    )
-    .await;
+    let ids = app
+        .upload(
+            &product,
+            &[(
+                "sunset.jpg",
+                photo("sunset_by_Aitzol_Berasategi_orient6.jpg"),
+                "image/jpeg",
+            )],
+        )
+        .await;
     assert_eq!(images(&app, &product).await[0]["status"], "uploaded");
     assert_eq!(jobs::run_pending_jobs(&app.state, "test").await.unwrap(), 1);
 
@@ -105,7 +89,8 @@ async fn uploaded_photos_become_ready_with_variants(backend: Backend) {
 async fn a_dead_workers_job_runs_again(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let product = app.create_product("Crash test").await;
-    upload(&app, &product, &[("wood.jpg", photo("mate_Wood.jpg"), "image/jpeg")]).await;
+    app.upload(&product, &[("wood.jpg", photo("mate_Wood.jpg"), "image/jpeg")])
+        .await;
     // A worker takes the job and dies without finishing it.
     let taken = jobs::take(&app.state.db, "doomed-worker")
         .await
@@ -129,8 +114,7 @@ async fn a_dead_workers_job_runs_again(backend: Backend) {
 async fn storage_trouble_retries_then_fails(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let product = app.create_product("Flaky").await;
-    upload(
-        &app,
+    app.upload(
         &product,
         &[("bridge.jpg", photo("Bridge_by_Sander_Klootwijk.jpg"), "image/jpeg")],
     )
@@ -170,8 +154,7 @@ async fn a_damaged_image_fails_and_the_worker_goes_on(backend: Backend) {
     let truncated = real[..real.len() / 2].to_vec();
     let mut garbage = vec![0xFF, 0xD8, 0xFF, 0xE0];
     garbage.extend(b"junk".repeat(100));
-    upload(
-        &app,
+    app.upload(
         &product,
         &[
             ("half.jpg", truncated, "image/jpeg"),
@@ -192,7 +175,8 @@ async fn a_damaged_image_fails_and_the_worker_goes_on(backend: Backend) {
 async fn lowered_limits_fail_big_photos_before_decoding(backend: Backend) {
     let app = TestApp::spawn_with(backend, |s| s.processing.max_pixels = 2_000_000).await;
     let product = app.create_product("Small only").await;
-    upload(&app, &product, &[("wood.jpg", photo("mate_Wood.jpg"), "image/jpeg")]).await;
+    app.upload(&product, &[("wood.jpg", photo("mate_Wood.jpg"), "image/jpeg")])
+        .await;
     assert_eq!(jobs::run_pending_jobs(&app.state, "test").await.unwrap(), 1);
     let img = &images(&app, &product).await[0];
     assert_eq!(img["status"], "failed");

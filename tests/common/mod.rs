@@ -139,6 +139,22 @@ impl TestApp {
         p["id"].as_str().unwrap().to_string()
     }
 
+    /// Uploads files through the real flow (ticket, PUT, completion); returns their image ids.
+    pub async fn upload(&self, product: &str, files: &[(&str, Vec<u8>, &str)]) -> Vec<String> {
+        let specs: Vec<Value> = files.iter().map(|(n, b, t)| file_spec(n, b, t)).collect();
+        let batch = self
+            .ok("begin_upload", json!({ "product_id": product, "files": specs }))
+            .await;
+        let mut ids = Vec::new();
+        for (ticket, (_, body, ct)) in batch["successful"].as_array().unwrap().iter().zip(files) {
+            assert_eq!(self.put(ticket["url"].as_str().unwrap(), ct, body.clone()).await, 200);
+            self.ok("complete_upload", json!({ "image_id": ticket["image_id"] }))
+                .await;
+            ids.push(ticket["image_id"].as_str().unwrap().to_string());
+        }
+        ids
+    }
+
     pub async fn put(&self, url: &str, content_type: &str, body: Vec<u8>) -> u16 {
         self.http
             .put(url)
