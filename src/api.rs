@@ -26,6 +26,12 @@ mod ssr {
         },
     };
 
+    /// Logs what failed (for operators) and tells the caller only that a service is down.
+    fn unavailable(what: &str, e: impl std::fmt::Display) -> AppError {
+        tracing::error!(error = %e, "{what} error");
+        AppError::Unavailable
+    }
+
     pub fn state() -> Result<AppState, AppError> {
         leptos::prelude::use_context::<AppState>().ok_or_else(|| with_status(AppError::Internal))
     }
@@ -56,10 +62,7 @@ mod ssr {
             AuthError::Throttled(_) => AppError::RateLimited(e.to_string()),
             AuthError::Exists => AppError::Conflict(e.to_string()),
             AuthError::Hash => AppError::Internal,
-            AuthError::Db(e) => {
-                tracing::error!(error = %e, "database error");
-                AppError::Unavailable
-            }
+            AuthError::Db(e) => unavailable("database", e),
         })
     }
 
@@ -90,14 +93,8 @@ mod ssr {
             ProductError::NotFound => AppError::NotFound,
             ProductError::SlugExhausted => AppError::Conflict("choose another name".into()),
             ProductError::SlugTaken => AppError::Conflict("that slug is taken".into()),
-            ProductError::Storage(e) => {
-                tracing::error!(error = %e, "storage error");
-                AppError::Unavailable
-            }
-            ProductError::Db(e) => {
-                tracing::error!(error = %e, "database error");
-                AppError::Unavailable
-            }
+            ProductError::Storage(e) => unavailable("storage", e),
+            ProductError::Db(e) => unavailable("database", e),
         })
     }
 
@@ -105,14 +102,8 @@ mod ssr {
         with_status(match e {
             UploadError::NotFound => AppError::NotFound,
             UploadError::Conflict(msg) => AppError::Conflict(msg),
-            UploadError::Storage(e) => {
-                tracing::error!(error = %e, "storage error");
-                AppError::Unavailable
-            }
-            UploadError::Db(e) => {
-                tracing::error!(error = %e, "database error");
-                AppError::Unavailable
-            }
+            UploadError::Storage(e) => unavailable("storage", e),
+            UploadError::Db(e) => unavailable("database", e),
         })
     }
 
@@ -120,14 +111,8 @@ mod ssr {
         with_status(match e {
             GalleryError::NotFound => AppError::NotFound,
             GalleryError::Invalid(msg) => AppError::Invalid(msg),
-            GalleryError::Storage(e) => {
-                tracing::error!(error = %e, "storage error");
-                AppError::Unavailable
-            }
-            GalleryError::Db(e) => {
-                tracing::error!(error = %e, "database error");
-                AppError::Unavailable
-            }
+            GalleryError::Storage(e) => unavailable("storage", e),
+            GalleryError::Db(e) => unavailable("database", e),
         })
     }
 
