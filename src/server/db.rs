@@ -66,13 +66,6 @@ impl Db {
         Ok(Self::Sqlite(pool))
     }
 
-    pub fn backend(&self) -> &'static str {
-        match self {
-            Self::Sqlite(_) => "sqlite",
-            Self::Postgres(_) => "postgres",
-        }
-    }
-
     /// For readiness checks.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         on_db!(self, p => sqlx::query("SELECT 1").execute(p).await.map(|_| ()))

@@ -33,8 +33,13 @@ const URL_CACHE_PRUNE_AT: usize = 50_000;
 pub struct ObjectKey(String);
 
 impl ObjectKey {
+    /// Every object of a product lives under this prefix.
+    pub fn product_folder(product_id: Uuid) -> String {
+        format!("products/{product_id}/")
+    }
+
     pub fn image_folder(product_id: Uuid, image_id: Uuid) -> String {
-        format!("products/{product_id}/{image_id}/")
+        format!("{}{image_id}/", Self::product_folder(product_id))
     }
 
     pub fn original(product_id: Uuid, image_id: Uuid, kind: ImageType) -> Self {
@@ -140,10 +145,6 @@ impl Storage {
         Ok(url)
     }
 
-    pub fn bucket(&self) -> &str {
-        &self.bucket
-    }
-
     /// Creates the bucket when it does not exist yet.
     pub async fn ensure_bucket(&self) -> Result<(), StorageError> {
         if self.ping().await.is_ok() {
@@ -212,32 +213,25 @@ impl Storage {
 
     /// The first `n` bytes of an object (for sniffing its real type).
     pub async fn read_head(&self, key: &ObjectKey, n: u64) -> Result<Vec<u8>, StorageError> {
-        let out = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key.as_str())
-            .range(format!("bytes=0-{}", n.saturating_sub(1)))
-            .send()
-            .await
-            .map_err(|e| {
-                if e.as_service_error().is_some_and(|s| s.is_no_such_key()) {
-                    StorageError::NotFound
-                } else {
-                    backend(e)
-                }
-            })?;
-        let bytes = out.body.collect().await.map_err(backend)?.into_bytes();
-        Ok(bytes[..bytes.len().min(n as usize)].to_vec())
+        let mut bytes = self
+            .fetch(key, Some(format!("bytes=0-{}", n.saturating_sub(1))))
+            .await?;
+        bytes.truncate(n as usize);
+        Ok(bytes)
     }
 
     /// A whole object (originals are at most the upload limit).
     pub async fn get(&self, key: &ObjectKey) -> Result<Vec<u8>, StorageError> {
+        self.fetch(key, None).await
+    }
+
+    async fn fetch(&self, key: &ObjectKey, range: Option<String>) -> Result<Vec<u8>, StorageError> {
         let out = self
             .client
             .get_object()
             .bucket(&self.bucket)
             .key(key.as_str())
+            .set_range(range)
             .send()
             .await
             .map_err(|e| {
@@ -290,6 +284,14 @@ impl Storage {
             keys.extend(page.contents().iter().filter_map(|o| o.key().map(str::to_string)));
         }
         Ok(keys)
+    }
+
+    /// Deletes every object under a prefix (an image's or a product's folder).
+    pub async fn delete_prefix(&self, prefix: &str) -> Result<(), StorageError> {
+        for key in self.list(prefix).await? {
+            self.delete(&ObjectKey::from_stored(key)).await?;
+        }
+        Ok(())
     }
 
     pub async fn ping(&self) -> Result<(), StorageError> {

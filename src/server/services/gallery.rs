@@ -168,9 +168,9 @@ pub async fn update_text(db: &Db, product_id: Uuid, image_id: Uuid, t: ImageText
 /// Deletes every object in an image's folder, then its row (the cover moves on if it was this one).
 async fn delete_one(db: &Db, storage: &Storage, product_id: Uuid, image_id: Uuid) -> Result<(), GalleryError> {
     image_of(db, product_id, image_id).await?;
-    for key in storage.list(&ObjectKey::image_folder(product_id, image_id)).await? {
-        storage.delete(&ObjectKey::from_stored(key)).await?;
-    }
+    storage
+        .delete_prefix(&ObjectKey::image_folder(product_id, image_id))
+        .await?;
     on_db!(db, p => async {
         let mut tx = p.begin().await?;
         sqlx::query("UPDATE product SET cover_image_id = NULL WHERE id = $1 AND cover_image_id = $2")

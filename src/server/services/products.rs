@@ -8,7 +8,7 @@ use crate::{
     on_db,
     server::{
         db::{Db, now_ms},
-        storage::Storage,
+        storage::{ObjectKey, Storage},
     },
     validate::ProductName,
 };
@@ -139,11 +139,7 @@ pub async fn set_published(db: &Db, id: Uuid, published: bool) -> Result<Product
 #[tracing::instrument(skip(db, storage))]
 pub async fn delete(db: &Db, storage: &Storage, id: Uuid) -> Result<(), ProductError> {
     get(db, id).await?;
-    for key in storage.list(&format!("products/{id}/")).await? {
-        storage
-            .delete(&crate::server::storage::ObjectKey::from_stored(key))
-            .await?;
-    }
+    storage.delete_prefix(&ObjectKey::product_folder(id)).await?;
     on_db!(db, p => sqlx::query("DELETE FROM product WHERE id = $1").bind(id.to_string()).execute(p).await.map(|_| ()))?;
     Ok(())
 }
