@@ -5,7 +5,7 @@ use vitrine::server::{settings::Settings, startup::Application, telemetry};
 
 fn main() -> Result<()> {
     // Before any thread exists (see the function's note).
-    vitrine::imaging::limit_malloc_arenas();
+    vitrine::imaging::tune_malloc();
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
@@ -29,7 +29,8 @@ async fn run() -> Result<()> {
                 ..settings
             })
             .await?;
-            vitrine::server::jobs::work_forever(app.state).await;
+            let workers = app.workers();
+            vitrine::server::jobs::work_forever(app.state, workers).await;
             Ok(())
         }
         "admin" => {

@@ -124,14 +124,27 @@ pub async fn run_pending_jobs(state: &AppState, worker: &str) -> Result<usize, s
     Ok(n)
 }
 
-/// The background worker: drains the queue, then polls. Never returns.
-pub async fn work_forever(state: AppState) {
+/// The background worker: `workers` loops (one per core by default, like the
+/// processing benchmark), each draining the queue then polling. Never returns.
+pub async fn work_forever(state: AppState, workers: usize) {
+    let loops: Vec<_> = (0..workers.max(1))
+        .map(|_| tokio::spawn(work_loop(state.clone())))
+        .collect();
+    for l in loops {
+        if let Err(e) = l.await {
+            tracing::error!(error = %e, "a job worker loop stopped");
+        }
+    }
+}
+
+async fn work_loop(state: AppState) {
     let worker = format!("worker-{}", Uuid::new_v4().simple());
     tracing::info!(%worker, "job worker started");
     loop {
         match run_pending_jobs(&state, &worker).await {
             Ok(0) => tokio::time::sleep(IDLE_POLL).await,
-            Ok(_) => {}
+            // The queue is drained: give the image buffers' memory back while idle.
+            Ok(_) => crate::imaging::release_memory(),
             Err(e) => {
                 tracing::error!(error = %e, "job queue unavailable");
                 tokio::time::sleep(IDLE_POLL * 4).await;

@@ -64,6 +64,22 @@ pub struct Settings {
 pub struct ProcessingSettings {
     pub max_pixels: u64,
     pub max_side: u32,
+    /// Images processed at a time; 0 means one per CPU core.
+    #[serde(default)]
+    pub concurrency: usize,
+}
+
+/// More parallel jobs than this only adds memory (each holds a decoded image).
+pub const MAX_CONCURRENCY: usize = 64;
+
+impl ProcessingSettings {
+    /// The number of jobs to run at a time.
+    pub fn workers(&self) -> usize {
+        match self.concurrency {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -162,6 +178,9 @@ impl Settings {
         if let Some(v) = get("VITRINE_MAX_PIXELS") {
             self.processing.max_pixels = num("VITRINE_MAX_PIXELS", v)?;
         }
+        if let Some(v) = get("VITRINE_CONCURRENCY") {
+            self.processing.concurrency = num("VITRINE_CONCURRENCY", v)?;
+        }
         if let Some(v) = get("VITRINE_MAX_SIDE") {
             self.processing.max_side = num("VITRINE_MAX_SIDE", v)?;
         }
@@ -207,6 +226,9 @@ impl Settings {
         if p.max_side == 0 || p.max_side > crate::imaging::MAX_SIDE {
             bail!("processing.max_side must be between 1 and {}", crate::imaging::MAX_SIDE);
         }
+        if p.concurrency > MAX_CONCURRENCY {
+            bail!("processing.concurrency must be between 0 (one per core) and {MAX_CONCURRENCY}");
+        }
         let u = &self.uploads;
         if u.max_file_bytes == 0 || u.max_file_bytes > MAX_FILE_BYTES {
             bail!("uploads.max_file_bytes must be between 1 and {MAX_FILE_BYTES}");
@@ -250,6 +272,11 @@ mod tests {
             .apply_env(|k| (k == "VITRINE_PRESIGN_TTL_SECS").then(|| "soon".into()))
             .unwrap_err();
         assert!(err.to_string().contains("VITRINE_PRESIGN_TTL_SECS"));
+        s.apply_env(|k| (k == "VITRINE_CONCURRENCY").then(|| "3".into()))
+            .unwrap();
+        assert_eq!(s.processing.workers(), 3);
+        s.processing.concurrency = 0;
+        assert!(s.processing.workers() >= 1, "0 means one per core");
     }
 
     #[test]
@@ -263,6 +290,9 @@ mod tests {
             s.check().unwrap_err().to_string().contains("max_pixels"),
             "settings may lower limits, never raise them"
         );
+        let mut s = shipped();
+        s.processing.concurrency = 1000;
+        assert!(s.check().unwrap_err().to_string().contains("concurrency"));
         let mut s = shipped();
         s.s3.bucket = "api".into();
         assert!(s.check().is_err());

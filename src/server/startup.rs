@@ -26,6 +26,7 @@ pub struct Application {
     pub public_url: String,
     pub state: AppState,
     run_worker: bool,
+    workers: usize,
 }
 
 impl Application {
@@ -123,14 +124,20 @@ impl Application {
             public_url,
             state,
             run_worker: settings.run_worker,
+            workers: settings.processing.workers(),
         })
+    }
+
+    /// How many jobs the worker runs at a time.
+    pub fn workers(&self) -> usize {
+        self.workers
     }
 
     /// Serves until the process ends.
     pub async fn run(self) -> Result<()> {
         // Nagle's algorithm slows keep-alive transfers of large bodies several-fold.
         if self.run_worker {
-            tokio::spawn(super::jobs::work_forever(self.state.clone()));
+            tokio::spawn(super::jobs::work_forever(self.state.clone(), self.workers));
         }
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);

@@ -6,11 +6,12 @@
 
 mod decode;
 mod encode;
+mod webp;
 
 use image::metadata::Orientation;
 
-pub use decode::{Decoded, Probe, decode, probe};
-pub use encode::{EncodedVariant, encode_variants, thumbhash_of, thumbhash_placeholder_png};
+pub use decode::{Decoded, MIN_SHRINK_AFTER_DCT_SCALING, Probe, decode, probe};
+pub use encode::{EncodedVariant, render, thumbhash_of, thumbhash_placeholder_png};
 
 /// Default limits, checked before any pixel is decoded.
 pub const MAX_INPUT_BYTES: u64 = 100 * 1024 * 1024;
@@ -59,15 +60,30 @@ pub struct Processed {
     pub thumbhash: String,
 }
 
-/// Caps glibc's malloc arenas. Each thread that allocates large image buffers
-/// would otherwise get an arena of its own that keeps freed memory: measured on
-/// the photo benchmark, peak RSS drops from ≈260 MB to ≈190 MB at the same speed.
+/// Tunes glibc's malloc for image work. Two arenas: each thread that
+/// allocates large image buffers would otherwise get an arena of its own that
+/// keeps freed memory (peak RSS on the photo benchmark ≈260 MB → ≈190 MB at the
+/// same speed). High mmap/trim thresholds: decode and resize buffers of 5–40 MB
+/// are reused from the heap instead of being mapped, faulted in and unmapped
+/// for every image (page faults 130 k → 50 k, system time halved; ≈2 % of the
+/// CPU). [`release_memory`] hands the memory back when the worker goes idle.
 /// Call once at start-up, before threads start.
-pub fn limit_malloc_arenas() {
+pub fn tune_malloc() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes allocator tuning; it is called before other threads exist.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 512 << 20);
+    }
+}
+
+/// Returns freed heap memory to the system (after a batch of images).
+pub fn release_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim is thread-safe and only releases free pages.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
@@ -91,8 +107,7 @@ pub fn process(bytes: &[u8], limits: &Limits) -> Result<Processed, ImagingError>
     let widths = target_widths(probe.display_width());
     let decoded = decode(bytes, &probe, widths.iter().copied().max().unwrap_or(1))?;
     let (width, height) = (probe.display_width(), probe.display_height());
-    let variants = encode_variants(&decoded, &widths)?;
-    let thumbhash = thumbhash_of(&decoded);
+    let (variants, thumbhash) = render(&decoded, &widths)?;
     Ok(Processed {
         width,
         height,
