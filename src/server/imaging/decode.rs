@@ -42,7 +42,7 @@ impl Probe {
     }
 }
 
-/// Pixels ready for resizing: 3 (RGB) or 4 (RGBA) channels, sRGB, display orientation.
+/// 8-bit pixels, 3 (RGB) or 4 (RGBA) channels, tightly packed.
 #[derive(Clone, Debug)]
 pub struct Decoded {
     pub width: u32,
@@ -112,18 +112,27 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, ImagingError> {
 }
 
 /// Decodes so that the displayed width is at least `min_width` (JPEGs are
-/// decoded at the smallest DCT scale that keeps that many pixels).
+/// decoded at the smallest DCT scale that keeps that many pixels). The pixels
+/// stay in stored orientation and the file's colour space: [`to_display`]
+/// finishes them once they are resized, on a fraction of the pixels.
 pub fn decode(bytes: &[u8], probe: &Probe, min_width: u32) -> Result<Decoded, ImagingError> {
-    let mut img = match probe.kind {
+    Ok(match probe.kind {
         ImageType::Jpeg => match decode_jpeg_scaled(bytes, probe, min_width)? {
             Some(img) => img,
             // CMYK/YCCK and other exotic JPEGs: the general decoder handles them.
             None => decode_general(bytes, probe)?,
         },
         _ => decode_general(bytes, probe)?,
-    };
+    })
+}
+
+/// Converts the embedded colour profile to sRGB and applies the EXIF orientation.
+pub fn to_display(mut img: Decoded, probe: &Probe) -> Result<Decoded, ImagingError> {
     if let Some(icc) = &probe.icc {
         to_srgb(&mut img, icc);
+    }
+    if probe.orientation == Orientation::NoTransforms {
+        return Ok(img);
     }
     let mut dynamic = match img.channels {
         4 => DynamicImage::ImageRgba8(
@@ -134,11 +143,10 @@ pub fn decode(bytes: &[u8], probe: &Probe, min_width: u32) -> Result<Decoded, Im
         ),
     };
     dynamic.apply_orientation(probe.orientation);
-    let (width, height, channels) = (dynamic.width(), dynamic.height(), img.channels);
     Ok(Decoded {
-        width,
-        height,
-        channels,
+        width: dynamic.width(),
+        height: dynamic.height(),
+        channels: img.channels,
         pixels: dynamic.into_bytes(),
     })
 }

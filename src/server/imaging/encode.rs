@@ -6,7 +6,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer, images::Image};
 
-use super::{Decoded, ImagingError};
+use super::{Decoded, ImagingError, Probe, decode::to_display, swaps_axes};
 
 /// One encoded web variant.
 #[derive(Debug)]
@@ -40,31 +40,50 @@ fn resize(src: &Decoded, width: u32, height: u32) -> Result<Vec<u8>, ImagingErro
     Ok(to.into_vec())
 }
 
-fn height_for(src: &Decoded, width: u32) -> u32 {
-    let w = width.min(src.width);
-    ((u64::from(src.height) * u64::from(w) + u64::from(src.width) / 2) / u64::from(src.width)).max(1) as u32
+/// The height that keeps the aspect ratio of `w0`×`h0` at `width` (never enlarged).
+fn height_for(w0: u32, h0: u32, width: u32) -> u32 {
+    let w = width.min(w0);
+    ((u64::from(h0) * u64::from(w) + u64::from(w0) / 2) / u64::from(w0)).max(1) as u32
 }
 
 /// Makes every width, widest first, each resized from the one before (the
 /// same Lanczos3 from a smaller source: 320 from 800 reads a sixteenth of the
-/// pixels that 320 from the decode would). Each width is encoded on its own
-/// thread while the next is resized; the thumbhash comes from the narrowest.
-/// Variants come back narrowest first.
-pub fn render(src: &Decoded, widths: &[u32]) -> Result<(Vec<EncodedVariant>, String), ImagingError> {
+/// pixels that 320 from the decode would). The colour conversion and rotation
+/// run on the widest variant, not the larger decode. Each width is encoded on
+/// its own thread while the next is resized; the thumbhash comes from the
+/// narrowest. Variants come back narrowest first.
+pub fn render(src: &Decoded, probe: &Probe, widths: &[u32]) -> Result<(Vec<EncodedVariant>, String), ImagingError> {
     let mut widths = widths.to_vec();
     widths.sort_unstable_by(|a, b| b.cmp(a));
     widths.dedup();
+    let turned = swaps_axes(probe.orientation);
+    let (display_w, display_h) = if turned {
+        (src.height, src.width)
+    } else {
+        (src.width, src.height)
+    };
     std::thread::scope(|s| {
         let mut encodes = Vec::with_capacity(widths.len());
         let mut previous: Option<Arc<Decoded>> = None;
         for w in widths {
-            let from = previous.as_deref().unwrap_or(src);
-            let (width, height) = (w.min(src.width), height_for(src, w));
-            let step = Arc::new(Decoded {
-                width,
-                height,
-                channels: src.channels,
-                pixels: resize(from, width, height)?,
+            let (width, height) = (w.min(display_w), height_for(display_w, display_h, w));
+            let step = Arc::new(match previous.as_deref() {
+                Some(from) => Decoded {
+                    width,
+                    height,
+                    channels: src.channels,
+                    pixels: resize(from, width, height)?,
+                },
+                None => {
+                    let (sw, sh) = if turned { (height, width) } else { (width, height) };
+                    let stored = Decoded {
+                        width: sw,
+                        height: sh,
+                        channels: src.channels,
+                        pixels: resize(src, sw, sh)?,
+                    };
+                    to_display(stored, probe)?
+                }
             });
             let job = Arc::clone(&step);
             encodes.push(s.spawn(move || {
