@@ -32,6 +32,9 @@ command -v wasm-opt >/dev/null || apt_pkgs+=(binaryen)
 # turbojpeg-sys builds libjpeg-turbo 3 from source (Debian 12 ships 2.1, which lacks the tj3 API).
 command -v cmake >/dev/null || apt_pkgs+=(cmake)
 command -v nasm >/dev/null || apt_pkgs+=(nasm)
+# AVIF originals are decoded with libdav1d (Debian's 1.0; dav1d-sys 0.7 finds it with pkg-config).
+command -v pkg-config >/dev/null || apt_pkgs+=(pkg-config)
+pkg-config --exists dav1d 2>/dev/null || apt_pkgs+=(libdav1d-dev)
 if [ "$with_tests" = "--with-tests" ]; then
   command -v chromium >/dev/null || apt_pkgs+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_pkgs+=(postgresql)

@@ -61,11 +61,7 @@ fn reader(bytes: &[u8], kind: ImageType) -> Result<ImageReader<Cursor<&[u8]>>, I
         ImageType::Png => image::ImageFormat::Png,
         ImageType::Webp => image::ImageFormat::WebP,
         ImageType::Gif => image::ImageFormat::Gif,
-        ImageType::Avif => {
-            return Err(ImagingError::Unsupported(
-                "AVIF originals cannot be decoded on this server yet".into(),
-            ));
-        }
+        ImageType::Avif => return Err(ImagingError::Unsupported("AVIF is read by the avif module".into())),
     };
     Ok(ImageReader::with_format(Cursor::new(bytes), format))
 }
@@ -80,8 +76,35 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, ImagingError> {
     }
     let kind = ImageType::sniff(bytes)
         .ok_or_else(|| ImagingError::Unsupported("the file is not a JPEG, PNG, WebP, GIF or AVIF image".into()))?;
+    if kind == ImageType::Avif {
+        let h = super::avif::header(bytes)?;
+        check_size(h.width, h.height, limits)?;
+        return Ok(Probe {
+            kind,
+            width: h.width,
+            height: h.height,
+            orientation: Orientation::NoTransforms,
+            icc: None,
+            has_alpha: h.has_alpha,
+        });
+    }
     let mut decoder = reader(bytes, kind)?.into_decoder().map_err(corrupt)?;
     let (width, height) = decoder.dimensions();
+    check_size(width, height, limits)?;
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let icc = decoder.icc_profile().ok().flatten();
+    let has_alpha = decoder.color_type().has_alpha();
+    Ok(Probe {
+        kind,
+        width,
+        height,
+        orientation,
+        icc,
+        has_alpha,
+    })
+}
+
+fn check_size(width: u32, height: u32, limits: &Limits) -> Result<(), ImagingError> {
     if width == 0 || height == 0 {
         return Err(ImagingError::Corrupt("it has no pixels".into()));
     }
@@ -98,17 +121,7 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, ImagingError> {
             limits.max_pixels / 1_000_000
         )));
     }
-    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let icc = decoder.icc_profile().ok().flatten();
-    let has_alpha = decoder.color_type().has_alpha();
-    Ok(Probe {
-        kind,
-        width,
-        height,
-        orientation,
-        icc,
-        has_alpha,
-    })
+    Ok(())
 }
 
 /// Decodes so that the displayed width is at least `min_width` (JPEGs are
@@ -122,6 +135,8 @@ pub fn decode(bytes: &[u8], probe: &Probe, min_width: u32) -> Result<Decoded, Im
             // CMYK/YCCK and other exotic JPEGs: the general decoder handles them.
             None => decode_general(bytes, probe)?,
         },
+        // dav1d refuses a frame larger than the header promised.
+        ImageType::Avif => super::avif::decode(bytes, u64::from(probe.width) * u64::from(probe.height))?,
         _ => decode_general(bytes, probe)?,
     })
 }

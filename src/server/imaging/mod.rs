@@ -4,6 +4,7 @@
 //! resize to the variant widths and encode WebP. Pure CPU work: callers run
 //! it in `spawn_blocking`. Output carries no metadata at all.
 
+mod avif;
 mod decode;
 mod encode;
 mod webp;
