@@ -55,9 +55,9 @@ pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<Decoded, ImagingError> {
     if avif.premultiplied_alpha {
         for p in pixels.chunks_exact_mut(4) {
             let a = u32::from(p[3]);
-            if a > 0 {
-                for c in &mut p[..3] {
-                    *c = ((u32::from(*c) * 255 + a / 2) / a).min(255) as u8;
+            for c in &mut p[..3] {
+                if let Some(v) = (u32::from(*c) * 255 + a / 2).checked_div(a) {
+                    *c = v.min(255) as u8;
                 }
             }
         }
