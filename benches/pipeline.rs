@@ -4,6 +4,7 @@
 //!   runs the pipeline over every JPEG/PNG in DIR (default ../shared/bench-photos), as many
 //!   files at a time as there are cores, and prints one JSON line: images/s, peak RSS, bytes
 //!   per width. With OUT, the variants are written there as `{stem}_w{width}.webp`.
+//! * `… -- run-avif [DIR]` the same with AVIF variants made too (`processing.avif`).
 //! * `… -- icc [DIR]` times the pipeline with and without the colour-profile conversion, on
 //!   the photos that embed a profile.
 //! * `… -- phases [DIR]` time per phase (probe, decode, resize+encode), one photo at a time.
@@ -18,7 +19,7 @@ use std::{
 
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer, images::Image};
 use image::{DynamicImage, ImageDecoder, ImageReader};
-use vitrine::imaging::{Limits, Probe, VARIANT_WIDTHS, decode, probe, process, render, target_widths};
+use vitrine::imaging::{Limits, Probe, VARIANT_WIDTHS, VariantFormat, decode, probe, process, render, target_widths};
 
 fn photos(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -41,7 +42,7 @@ fn peak_rss_mb() -> f64 {
     kb / 1024.0
 }
 
-fn run(dir: &Path, out: Option<&Path>) {
+fn run(dir: &Path, out: Option<&Path>, avif: bool) {
     let files = photos(dir);
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     if let Some(out) = out {
@@ -49,6 +50,7 @@ fn run(dir: &Path, out: Option<&Path>) {
     }
     let queue = Mutex::new((0..files.len()).rev().collect::<Vec<_>>());
     let bytes = Mutex::new([0u64; VARIANT_WIDTHS.len()]);
+    let avif_bytes = Mutex::new(0u64);
     let t0 = Instant::now();
     std::thread::scope(|s| {
         for _ in 0..threads {
@@ -56,9 +58,13 @@ fn run(dir: &Path, out: Option<&Path>) {
                 loop {
                     let Some(i) = queue.lock().unwrap().pop() else { break };
                     let data = std::fs::read(&files[i]).unwrap();
-                    let done =
-                        process(&data, &Limits::default()).unwrap_or_else(|e| panic!("{}: {e}", files[i].display()));
+                    let done = process(&data, &Limits::default(), avif)
+                        .unwrap_or_else(|e| panic!("{}: {e}", files[i].display()));
                     for v in &done.variants {
+                        if v.format == VariantFormat::Avif {
+                            *avif_bytes.lock().unwrap() += v.bytes.len() as u64;
+                            continue;
+                        }
                         if let Some(k) = VARIANT_WIDTHS.iter().position(|&w| w == v.width) {
                             bytes.lock().unwrap()[k] += v.bytes.len() as u64;
                         }
@@ -74,7 +80,9 @@ fn run(dir: &Path, out: Option<&Path>) {
     let secs = t0.elapsed().as_secs_f64();
     let b = bytes.lock().unwrap();
     println!(
-        "{{\"engine\":\"vitrine\",\"images\":{},\"seconds\":{secs:.3},\"images_per_sec\":{:.3},\"peak_rss_mb\":{:.1},\"bytes_w320\":{},\"bytes_w800\":{},\"bytes_w1600\":{}}}",
+        "{{\"engine\":\"vitrine{}\",\"avif_bytes\":{},\"images\":{},\"seconds\":{secs:.3},\"images_per_sec\":{:.3},\"peak_rss_mb\":{:.1},\"bytes_w320\":{},\"bytes_w800\":{},\"bytes_w1600\":{}}}",
+        if avif { "+avif" } else { "" },
+        avif_bytes.lock().unwrap(),
         files.len(),
         files.len() as f64 / secs,
         peak_rss_mb(),
@@ -176,7 +184,7 @@ fn icc(dir: &Path) {
             let t0 = Instant::now();
             for _ in 0..3 {
                 let d = decode(&data, probe, widths[widths.len() - 1]).unwrap();
-                render(&d, probe, &widths).unwrap();
+                render(&d, probe, &widths, false).unwrap();
             }
             *total += t0.elapsed().as_secs_f64() / 3.0;
         }
@@ -199,7 +207,7 @@ fn phases(dir: &Path) {
         let t1 = Instant::now();
         let d = decode(&data, &p, widths.iter().copied().max().unwrap()).unwrap();
         let t2 = Instant::now();
-        let (v, h) = render(&d, &p, &widths).unwrap();
+        let (v, h) = render(&d, &p, &widths, false).unwrap();
         let t3 = Instant::now();
         assert!(!v.is_empty() && !h.is_empty());
         for (k, (a, b)) in [(t0, t1), (t1, t2), (t2, t3)].into_iter().enumerate() {
@@ -223,9 +231,10 @@ fn main() {
             let outs: Vec<PathBuf> = args[2..].iter().map(PathBuf::from).collect();
             quality(Path::new(&args[1]), &outs);
         }
+        Some("run-avif") => run(&args.get(1).map(PathBuf::from).unwrap_or(default_dir), None, true),
         _ => {
             let dir = args.get(1).map(PathBuf::from).unwrap_or(default_dir);
-            run(&dir, args.get(2).map(Path::new));
+            run(&dir, args.get(2).map(Path::new), false);
         }
     }
 }

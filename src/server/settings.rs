@@ -67,6 +67,9 @@ pub struct ProcessingSettings {
     /// Images processed at a time; 0 means one per CPU core.
     #[serde(default)]
     pub concurrency: usize,
+    /// Also make AVIF variants (smaller files, slower to make).
+    #[serde(default)]
+    pub avif: bool,
 }
 
 /// More parallel jobs than this only adds memory (each holds a decoded image).
@@ -177,6 +180,9 @@ impl Settings {
         }
         if let Some(v) = get("VITRINE_MAX_PIXELS") {
             self.processing.max_pixels = num("VITRINE_MAX_PIXELS", v)?;
+        }
+        if let Some(v) = get("VITRINE_AVIF") {
+            self.processing.avif = matches!(v.trim(), "1" | "true" | "yes");
         }
         if let Some(v) = get("VITRINE_CONCURRENCY") {
             self.processing.concurrency = num("VITRINE_CONCURRENCY", v)?;

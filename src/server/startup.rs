@@ -97,6 +97,7 @@ impl Application {
                 max_pixels: settings.processing.max_pixels,
                 max_side: settings.processing.max_side,
             },
+            avif_variants: settings.processing.avif,
             secure_cookies: public_url.starts_with("https://"),
         };
 

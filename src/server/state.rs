@@ -12,6 +12,9 @@ pub struct AppState {
     pub storage: Storage,
     pub uploads: UploadConfig,
     pub imaging: Limits,
+    /// Make AVIF variants next to the WebP ones (`processing.avif`).
+    #[from_ref(skip)]
+    pub avif_variants: bool,
     /// Session cookies get `Secure` when the public URL is https.
     pub secure_cookies: bool,
 }

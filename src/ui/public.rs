@@ -9,7 +9,7 @@ use super::gallery::alt_of;
 use crate::{
     api::{list_published_products, public_gallery},
     error::AppError,
-    model::ImageDto,
+    model::{ImageDto, VariantDto},
 };
 
 #[component]
@@ -69,38 +69,48 @@ pub fn PublicGallery() -> impl IntoView {
 /// Layout width hint for the browser's choice from `srcset`.
 const SIZES: &str = "(max-width: 640px) 100vw, (max-width: 1100px) 50vw, 540px";
 
-#[component]
-fn Picture(img: ImageDto, eager: bool) -> impl IntoView {
-    let alt = alt_of(&img);
-    let largest = img.variants.last().cloned();
-    let srcset = img
-        .variants
+fn srcset(variants: &[VariantDto]) -> String {
+    variants
         .iter()
         .map(|v| format!("{} {}w", v.url, v.width))
         .collect::<Vec<_>>()
-        .join(", ");
-    let src = img
-        .variants
+        .join(", ")
+}
+
+/// One image: WebP in `srcset` (every browser), AVIF as a `<source>` first
+/// when the server made AVIF variants.
+#[component]
+fn Picture(img: ImageDto, eager: bool) -> impl IntoView {
+    let alt = alt_of(&img);
+    let (avif, webp): (Vec<VariantDto>, Vec<VariantDto>) =
+        img.variants.iter().cloned().partition(|v| v.format == "avif");
+    let largest = webp.last().cloned();
+    let src = webp
         .iter()
         .find(|v| v.width >= 800)
         .or(largest.as_ref())
         .map(|v| v.url.clone());
     let (w, h) = largest.as_ref().map(|v| (v.width, v.height)).unwrap_or((4, 3));
     let style = img.placeholder.as_ref().map(|p| format!("background-image:url({p})"));
+    let avif_source =
+        (!avif.is_empty()).then(|| view! { <source type="image/avif" srcset=srcset(&avif) sizes=SIZES/> });
     view! {
         <figure>
             <a href=largest.map(|v| v.url)>
-                <img
-                    src=src
-                    srcset=srcset
-                    sizes=SIZES
-                    width=w
-                    height=h
-                    alt=alt
-                    loading=if eager { "eager" } else { "lazy" }
-                    decoding="async"
-                    style=style
-                />
+                <picture>
+                    {avif_source}
+                    <img
+                        src=src
+                        srcset=srcset(&webp)
+                        sizes=SIZES
+                        width=w
+                        height=h
+                        alt=alt
+                        loading=if eager { "eager" } else { "lazy" }
+                        decoding="async"
+                        style=style
+                    />
+                </picture>
             </a>
         </figure>
     }

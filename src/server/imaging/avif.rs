@@ -262,7 +262,7 @@ mod tests {
     //! 64×48 PNG with four coloured quadrants (the right half 96/255 opaque in
     //! the alpha one).
     use super::*;
-    use crate::imaging::{Limits, process};
+    use crate::imaging::{Limits, VariantFormat, process};
 
     const RED: [u8; 3] = [230, 20, 20];
     const GREEN: [u8; 3] = [20, 200, 20];
@@ -325,11 +325,29 @@ mod tests {
 
     #[test]
     fn the_whole_pipeline_takes_avif() {
-        let out = process(&fixture("alpha-420.avif"), &Limits::default()).unwrap();
+        let out = process(&fixture("alpha-420.avif"), &Limits::default(), false).unwrap();
         assert_eq!((out.width, out.height), (64, 48));
         assert_eq!(out.variants.len(), 1);
         assert_eq!(out.variants[0].width, 64);
         assert!(!out.thumbhash.is_empty());
+    }
+
+    #[test]
+    fn avif_variants_round_trip_when_asked_for() {
+        let png = fixture("alpha-420.avif");
+        let without = process(&png, &Limits::default(), false).unwrap();
+        assert!(without.variants.iter().all(|v| v.format == VariantFormat::Webp));
+        let with = process(&png, &Limits::default(), true).unwrap();
+        let avif = with
+            .variants
+            .iter()
+            .find(|v| v.format == VariantFormat::Avif)
+            .expect("an AVIF variant");
+        assert_eq!((avif.width, avif.height), (64, 48));
+        let back = decode(&avif.bytes, 64 * 48).unwrap();
+        assert_eq!(back.channels, 4, "alpha survives");
+        assert!(near(at(&back, 12, 10), &[230, 20, 20, 255]));
+        assert!(near(at(&back, 52, 38), &[240, 240, 30, 96]));
     }
 
     #[test]
@@ -338,14 +356,14 @@ mod tests {
         // Cut inside the AV1 payload (the container's own sizes then disagree).
         let cut = &good[..good.len() - 40];
         assert!(matches!(
-            process(cut, &Limits::default()),
+            process(cut, &Limits::default(), false),
             Err(ImagingError::Corrupt(_))
         ));
         let small = Limits {
             max_pixels: 1000,
             ..Limits::default()
         };
-        assert!(matches!(process(&good, &small), Err(ImagingError::TooLarge(_))));
+        assert!(matches!(process(&good, &small, false), Err(ImagingError::TooLarge(_))));
         // A frame larger than dav1d is allowed to decode is refused by dav1d itself.
         assert!(decode(&good, 100).is_err());
     }

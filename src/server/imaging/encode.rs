@@ -8,9 +8,33 @@ use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer
 
 use super::{Decoded, ImagingError, Probe, decode::to_display, swaps_axes};
 
+/// The file formats variants are made in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VariantFormat {
+    Webp,
+    Avif,
+}
+
+impl VariantFormat {
+    /// The name stored in `variant.format` and used in object keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Webp => "webp",
+            Self::Avif => "avif",
+        }
+    }
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Webp => "image/webp",
+            Self::Avif => "image/avif",
+        }
+    }
+}
+
 /// One encoded web variant.
 #[derive(Debug)]
 pub struct EncodedVariant {
+    pub format: VariantFormat,
     pub width: u32,
     pub height: u32,
     pub bytes: Vec<u8>,
@@ -51,8 +75,14 @@ fn height_for(w0: u32, h0: u32, width: u32) -> u32 {
 /// pixels that 320 from the decode would). The colour conversion and rotation
 /// run on the widest variant, not the larger decode. Each width is encoded on
 /// its own thread while the next is resized; the thumbhash comes from the
-/// narrowest. Variants come back narrowest first.
-pub fn render(src: &Decoded, probe: &Probe, widths: &[u32]) -> Result<(Vec<EncodedVariant>, String), ImagingError> {
+/// narrowest. With `avif`, each width is also encoded as AVIF. Variants come
+/// back narrowest first.
+pub fn render(
+    src: &Decoded,
+    probe: &Probe,
+    widths: &[u32],
+    avif: bool,
+) -> Result<(Vec<EncodedVariant>, String), ImagingError> {
     let mut widths = widths.to_vec();
     widths.sort_unstable_by(|a, b| b.cmp(a));
     widths.dedup();
@@ -85,15 +115,28 @@ pub fn render(src: &Decoded, probe: &Probe, widths: &[u32]) -> Result<(Vec<Encod
                     to_display(stored, probe)?
                 }
             });
-            let job = Arc::clone(&step);
-            encodes.push(s.spawn(move || {
-                let bytes = super::webp::encode(&job.pixels, job.channels, job.width, job.height)?;
-                Ok(EncodedVariant {
-                    width: job.width,
-                    height: job.height,
-                    bytes,
-                })
-            }));
+            let formats: &[VariantFormat] = if avif {
+                &[VariantFormat::Webp, VariantFormat::Avif]
+            } else {
+                &[VariantFormat::Webp]
+            };
+            for &format in formats {
+                let job = Arc::clone(&step);
+                encodes.push(s.spawn(move || {
+                    let bytes = match format {
+                        VariantFormat::Webp => super::webp::encode(&job.pixels, job.channels, job.width, job.height)?,
+                        VariantFormat::Avif => {
+                            super::avif_out::encode(&job.pixels, job.channels, job.width, job.height)?
+                        }
+                    };
+                    Ok(EncodedVariant {
+                        format,
+                        width: job.width,
+                        height: job.height,
+                        bytes,
+                    })
+                }));
+            }
             previous = Some(step);
         }
         let thumbhash = previous.as_deref().map(thumbhash_of).unwrap_or_default();

@@ -5,6 +5,7 @@
 //! it in `spawn_blocking`. Output carries no metadata at all.
 
 mod avif;
+mod avif_out;
 mod decode;
 mod encode;
 mod webp;
@@ -12,7 +13,7 @@ mod webp;
 use image::metadata::Orientation;
 
 pub use decode::{Decoded, MIN_SHRINK_AFTER_DCT_SCALING, Probe, decode, probe, to_display};
-pub use encode::{EncodedVariant, render, thumbhash_of, thumbhash_placeholder_png};
+pub use encode::{EncodedVariant, VariantFormat, render, thumbhash_of, thumbhash_placeholder_png};
 
 /// Default limits, checked before any pixel is decoded.
 pub const MAX_INPUT_BYTES: u64 = 100 * 1024 * 1024;
@@ -105,13 +106,13 @@ pub fn swaps_axes(o: Orientation) -> bool {
     )
 }
 
-/// The whole pipeline on one original's bytes.
-pub fn process(bytes: &[u8], limits: &Limits) -> Result<Processed, ImagingError> {
+/// The whole pipeline on one original's bytes; `avif` adds AVIF variants.
+pub fn process(bytes: &[u8], limits: &Limits, avif: bool) -> Result<Processed, ImagingError> {
     let probe = probe(bytes, limits)?;
     let widths = target_widths(probe.display_width());
     let decoded = decode(bytes, &probe, widths.iter().copied().max().unwrap_or(1))?;
     let (width, height) = (probe.display_width(), probe.display_height());
-    let (variants, thumbhash) = render(&decoded, &probe, &widths)?;
+    let (variants, thumbhash) = render(&decoded, &probe, &widths, avif)?;
     Ok(Processed {
         width,
         height,

@@ -67,7 +67,7 @@ fn all_eight_orientations_are_applied_to_pixels() {
     let plain = jpeg(&src);
     for tag in 1..=8u16 {
         let o = Orientation::from_exif(tag as u8).unwrap();
-        let out = process(&with_exif(&plain, &exif_app1(tag, false)), &Limits::default()).unwrap();
+        let out = process(&with_exif(&plain, &exif_app1(tag, false)), &Limits::default(), false).unwrap();
         let mut expected = DynamicImage::ImageRgb8(src.clone());
         expected.apply_orientation(o);
         assert_eq!(
@@ -93,10 +93,10 @@ fn widths_fit_and_never_upscale() {
     assert_eq!(target_widths(4000), vec![320, 800, 1600]);
     assert_eq!(target_widths(1000), vec![320, 800]);
     assert_eq!(target_widths(200), vec![200]);
-    let big = process(&jpeg(&quadrants(2000, 1000)), &Limits::default()).unwrap();
+    let big = process(&jpeg(&quadrants(2000, 1000)), &Limits::default(), false).unwrap();
     let dims: Vec<_> = big.variants.iter().map(|v| (v.width, v.height)).collect();
     assert_eq!(dims, vec![(320, 160), (800, 400), (1600, 800)]);
-    let small = process(&jpeg(&quadrants(100, 60)), &Limits::default()).unwrap();
+    let small = process(&jpeg(&quadrants(100, 60)), &Limits::default(), false).unwrap();
     assert_eq!(
         small.variants.iter().map(|v| (v.width, v.height)).collect::<Vec<_>>(),
         vec![(100, 60)]
@@ -116,7 +116,7 @@ fn png_alpha_survives() {
     DynamicImage::ImageRgba8(img)
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .unwrap();
-    let out = process(&png, &Limits::default()).unwrap();
+    let out = process(&png, &Limits::default(), false).unwrap();
     let v = decode_webp(&out.variants[0].bytes).to_rgba8();
     assert!(v.get_pixel(5, 20).0[3] < 20, "transparent side stays transparent");
     assert!(v.get_pixel(35, 20).0[3] > 235, "opaque side stays opaque");
@@ -130,7 +130,7 @@ fn sixteen_bit_png_is_processed() {
     DynamicImage::ImageRgb16(img)
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .unwrap();
-    let out = process(&png, &Limits::default()).unwrap();
+    let out = process(&png, &Limits::default(), false).unwrap();
     assert_eq!((out.width, out.height), (50, 30));
     let px = decode_webp(&out.variants[0].bytes).to_rgb8().get_pixel(25, 15).0;
     assert!(px[2] > 230, "16-bit white-blue maps to 8-bit: {px:?}");
@@ -150,7 +150,7 @@ fn cmyk_jpeg_is_processed() {
         format: turbojpeg::PixelFormat::CMYK,
     };
     let jpeg = c.compress_to_vec(img).unwrap();
-    let out = process(&jpeg, &Limits::default()).unwrap();
+    let out = process(&jpeg, &Limits::default(), false).unwrap();
     assert_eq!((out.width, out.height), (48, 24));
     assert_eq!(out.variants.len(), 1);
 }
@@ -160,14 +160,14 @@ fn damaged_files_fail_with_a_reason() {
     let mut fake = vec![0xFF, 0xD8, 0xFF, 0xE0];
     fake.extend(b"definitely not the rest of a JPEG".repeat(10));
     assert!(matches!(
-        process(&fake, &Limits::default()),
+        process(&fake, &Limits::default(), false),
         Err(ImagingError::Corrupt(_))
     ));
     let real = jpeg(&quadrants(400, 300));
     let truncated = &real[..real.len() / 3];
-    let err = process(truncated, &Limits::default()).unwrap_err();
+    let err = process(truncated, &Limits::default(), false).unwrap_err();
     assert!(err.to_string().contains("damaged"), "{err}");
-    let text = process(b"plain text", &Limits::default()).unwrap_err();
+    let text = process(b"plain text", &Limits::default(), false).unwrap_err();
     assert!(matches!(text, ImagingError::Unsupported(_)));
 }
 
@@ -201,14 +201,14 @@ fn pixel_bombs_are_refused_before_decoding() {
     png.extend([0, 0, 0, 0]);
     png.extend(b"IEND");
     png.extend(crc32(b"IEND").to_be_bytes());
-    let err = process(&png, &Limits::default()).unwrap_err();
+    let err = process(&png, &Limits::default(), false).unwrap_err();
     assert!(matches!(err, ImagingError::TooLarge(_)), "{err}");
     let limits = Limits {
         max_pixels: 1000,
         ..Limits::default()
     };
     assert!(matches!(
-        process(&jpeg(&quadrants(100, 100)), &limits),
+        process(&jpeg(&quadrants(100, 100)), &limits, false),
         Err(ImagingError::TooLarge(_))
     ));
 }
@@ -217,7 +217,7 @@ fn pixel_bombs_are_refused_before_decoding() {
 fn variants_carry_no_metadata() {
     let tagged = with_exif(&jpeg(&quadrants(64, 64)), &exif_app1(1, true));
     assert!(probe(&tagged, &Limits::default()).is_ok());
-    let out = process(&tagged, &Limits::default()).unwrap();
+    let out = process(&tagged, &Limits::default(), false).unwrap();
     for v in &out.variants {
         let mut chunks = Vec::new();
         let mut at = 12;
@@ -304,7 +304,7 @@ fn display_p3_is_converted_to_srgb() {
         probe(&tagged, &Limits::default()).unwrap().icc.is_some(),
         "the profile is found"
     );
-    let out = process(&tagged, &Limits::default()).unwrap();
+    let out = process(&tagged, &Limits::default(), false).unwrap();
     let got = decode_webp(&out.variants[0].bytes).to_rgb8().get_pixel(32, 24).0;
 
     // Expected: P3 (gamma 2.2) → linear → P3-to-sRGB matrix → sRGB transfer curve.

@@ -61,7 +61,8 @@ pub async fn process_image(state: &AppState, image_id: Uuid) -> Outcome {
         Err(StorageError::NotFound) => return fail(db, image_id, "the original is missing from storage").await,
         Err(e) => return retry("storage unavailable", e),
     };
-    let result = tokio::task::spawn_blocking(move || imaging::process(&bytes, &limits)).await;
+    let avif = state.avif_variants;
+    let result = tokio::task::spawn_blocking(move || imaging::process(&bytes, &limits, avif)).await;
     let processed = match result {
         Ok(Ok(p)) => p,
         Ok(Err(e)) => return fail(db, image_id, &e.to_string()).await,
@@ -73,8 +74,8 @@ pub async fn process_image(state: &AppState, image_id: Uuid) -> Outcome {
     let product_id = Uuid::parse_str(&row.product_id).unwrap_or_default();
     let mut stored = Vec::new();
     for v in &processed.variants {
-        let key = ObjectKey::variant(product_id, image_id, "webp", v.width);
-        if let Err(e) = state.storage.put(&key, "image/webp", v.bytes.clone()).await {
+        let key = ObjectKey::variant(product_id, image_id, v.format.as_str(), v.width);
+        if let Err(e) = state.storage.put(&key, v.format.content_type(), v.bytes.clone()).await {
             return retry("storage unavailable", e);
         }
         stored.push((key, v));
@@ -83,8 +84,8 @@ pub async fn process_image(state: &AppState, image_id: Uuid) -> Outcome {
         let mut tx = p.begin().await?;
         sqlx::query("DELETE FROM variant WHERE image_id = $1").bind(&row.id).execute(&mut *tx).await?;
         for (key, v) in &stored {
-            sqlx::query("INSERT INTO variant (image_id, format, width, height, byte_size, storage_key) VALUES ($1, 'webp', $2, $3, $4, $5)")
-                .bind(&row.id).bind(i64::from(v.width)).bind(i64::from(v.height)).bind(v.bytes.len() as i64).bind(key.as_str())
+            sqlx::query("INSERT INTO variant (image_id, format, width, height, byte_size, storage_key) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(&row.id).bind(v.format.as_str()).bind(i64::from(v.width)).bind(i64::from(v.height)).bind(v.bytes.len() as i64).bind(key.as_str())
                 .execute(&mut *tx).await?;
         }
         sqlx::query("UPDATE image SET status = 'ready', width = $1, height = $2, thumbhash = $3, processed_at = $4, error = NULL WHERE id = $5")
