@@ -16,6 +16,7 @@ on_both_databases!(
     storage_trouble_retries_then_fails,
     a_damaged_image_fails_and_the_worker_goes_on,
     lowered_limits_fail_big_photos_before_decoding,
+    avif_originals_and_avif_variants,
 );
 
 async fn images(app: &TestApp, product: &str) -> Vec<Value> {
@@ -181,4 +182,60 @@ async fn lowered_limits_fail_big_photos_before_decoding(backend: Backend) {
     let img = &images(&app, &product).await[0];
     assert_eq!(img["status"], "failed");
     assert!(img["error"].as_str().unwrap().contains("megapixels"), "{img}");
+}
+
+/// An AVIF original (decoded with libdav1d) on a server that also makes AVIF
+/// variants: both formats land in storage, and the public page offers AVIF first.
+async fn avif_originals_and_avif_variants(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| s.processing.avif = true).await;
+    let product = app.create_product("Avif shelf").await;
+    let avif = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/alpha-420.avif")).unwrap();
+    let ids = app.upload(&product, &[("label.avif", avif, "image/avif")]).await;
+    assert_eq!(jobs::run_pending_jobs(&app.state, "test").await.unwrap(), 1);
+    let img = &images(&app, &product).await[0];
+    assert_eq!(img["status"], "ready", "{img}");
+    assert_eq!((img["width"].as_i64(), img["height"].as_i64()), (Some(64), Some(48)));
+    let mut formats: Vec<&str> = img["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["format"].as_str().unwrap())
+        .collect();
+    formats.sort();
+    assert_eq!(formats, ["avif", "webp"]);
+    let avif_url = img["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["format"] == "avif")
+        .unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, bytes) = app.get_bytes(&avif_url).await;
+    assert_eq!(status, 200);
+    assert_eq!(&bytes[4..12], b"ftypavif", "a real AVIF file");
+    let mut keys = app
+        .state
+        .storage
+        .list(&format!("products/{product}/{}/", ids[0]))
+        .await
+        .unwrap();
+    keys.sort();
+    let names: Vec<_> = keys.iter().map(|k| k.rsplit('/').next().unwrap().to_string()).collect();
+    assert_eq!(names, ["original.avif", "w64.avif", "w64.webp"]);
+
+    app.ok("set_published", json!({ "id": product, "published": true }))
+        .await;
+    let html = app
+        .anon
+        .get(format!("{}/p/avif-shelf", app.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"<source type="image/avif""#), "{html}");
+    assert!(html.contains("w64.avif"));
 }
