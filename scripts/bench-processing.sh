@@ -8,7 +8,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 photos=$(realpath "${1:-../shared/bench-photos}")
 out=$(mktemp -d /tmp/vitrine-bench.XXXXXX)
 trap 'rm -rf "$out"' EXIT
-command -v cmake >/dev/null && command -v nasm >/dev/null || scripts/setup.sh
+command -v cmake >/dev/null && command -v nasm >/dev/null && pkg-config --exists dav1d 2>/dev/null || scripts/setup.sh
 (cd bench/sharp && [ -d node_modules/sharp ] || npm install --no-audit --no-fund)
 
 cargo bench --no-default-features --features imaging --bench pipeline --no-run 2>/dev/null
