@@ -190,15 +190,7 @@ async fn hostile_text_is_stored_as_typed_and_rendered_escaped(backend: Backend) 
     assert_eq!(status, 400, "a 10 KB alt text is refused");
     app.ok("set_published", json!({ "id": product, "published": true }))
         .await;
-    let html = app
-        .anon
-        .get(format!("{}/p/hostile", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.public_page("/p/hostile").await;
     assert!(!html.contains("<script>alert"), "never rendered raw");
     assert!(html.contains("&lt;script&gt;alert"), "rendered escaped");
 }

@@ -69,14 +69,7 @@ async fn uploaded_photos_become_ready_with_variants(backend: Backend) {
             (v["width"].as_i64().unwrap(), v["height"].as_i64().unwrap())
         );
     }
-    let mut keys = app
-        .state
-        .storage
-        .list(&format!("products/{product}/{}/", ids[0]))
-        .await
-        .unwrap();
-    keys.sort();
-    let names: Vec<_> = keys.iter().map(|k| k.rsplit('/').next().unwrap().to_string()).collect();
+    let names = app.object_names(&product, &ids[0]).await;
     assert_eq!(
         names,
         vec!["original.jpg", "w1600.webp", "w320.webp", "w800.webp"],
@@ -215,27 +208,12 @@ async fn avif_originals_and_avif_variants(backend: Backend) {
     let (status, bytes) = app.get_bytes(&avif_url).await;
     assert_eq!(status, 200);
     assert_eq!(&bytes[4..12], b"ftypavif", "a real AVIF file");
-    let mut keys = app
-        .state
-        .storage
-        .list(&format!("products/{product}/{}/", ids[0]))
-        .await
-        .unwrap();
-    keys.sort();
-    let names: Vec<_> = keys.iter().map(|k| k.rsplit('/').next().unwrap().to_string()).collect();
+    let names = app.object_names(&product, &ids[0]).await;
     assert_eq!(names, ["original.avif", "w64.avif", "w64.webp"]);
 
     app.ok("set_published", json!({ "id": product, "published": true }))
         .await;
-    let html = app
-        .anon
-        .get(format!("{}/p/avif-shelf", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.public_page("/p/avif-shelf").await;
     assert!(html.contains(r#"<source type="image/avif""#), "{html}");
     assert!(html.contains("w64.avif"));
 }

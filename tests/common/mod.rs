@@ -171,6 +171,25 @@ impl TestApp {
         let res = self.http.get(url).send().await.expect("GET");
         (res.status().as_u16(), res.bytes().await.unwrap_or_default().to_vec())
     }
+
+    /// The object names in one image's storage folder, sorted.
+    pub async fn object_names(&self, product: &str, image: &str) -> Vec<String> {
+        let keys = self
+            .state
+            .storage
+            .list(&format!("products/{product}/{image}/"))
+            .await
+            .expect("list objects");
+        let mut names: Vec<String> = keys.iter().map(|k| k.rsplit('/').next().unwrap().to_string()).collect();
+        names.sort();
+        names
+    }
+
+    /// A public page's HTML as a visitor (not signed in) gets it.
+    pub async fn public_page(&self, path: &str) -> String {
+        let res = self.anon.get(format!("{}{path}", self.url)).send().await.expect("GET");
+        res.text().await.expect("page body")
+    }
 }
 
 /// A real photograph from the shared corpus.

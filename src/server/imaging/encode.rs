@@ -86,6 +86,11 @@ pub fn render(
     let mut widths = widths.to_vec();
     widths.sort_unstable_by(|a, b| b.cmp(a));
     widths.dedup();
+    let formats: &[VariantFormat] = if avif {
+        &[VariantFormat::Webp, VariantFormat::Avif]
+    } else {
+        &[VariantFormat::Webp]
+    };
     let turned = swaps_axes(probe.orientation);
     let (display_w, display_h) = if turned {
         (src.height, src.width)
@@ -115,11 +120,6 @@ pub fn render(
                     to_display(stored, probe)?
                 }
             });
-            let formats: &[VariantFormat] = if avif {
-                &[VariantFormat::Webp, VariantFormat::Avif]
-            } else {
-                &[VariantFormat::Webp]
-            };
             for &format in formats {
                 let job = Arc::clone(&step);
                 encodes.push(s.spawn(move || {
