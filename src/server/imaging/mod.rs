@@ -1,8 +1,9 @@
 //! The image pipeline (spec section 6): probe and check limits before
-//! decoding, decode once (JPEG at a reduced DCT scale when that is enough),
-//! convert embedded colour profiles to sRGB, apply the EXIF orientation,
-//! resize to the variant widths and encode WebP. Pure CPU work: callers run
-//! it in `spawn_blocking`. Output carries no metadata at all.
+//! decoding, decode once (JPEG at a reduced DCT scale when that is enough,
+//! AVIF with libdav1d), resize to the widest variant, convert its embedded
+//! colour profile to sRGB and apply the EXIF orientation there, cascade to the
+//! narrower widths and encode WebP (and AVIF when asked). Pure CPU work:
+//! callers run it in `spawn_blocking`. Output carries no metadata at all.
 
 mod avif;
 mod avif_out;
