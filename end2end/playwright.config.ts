@@ -28,7 +28,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `${process.env.E2E_SERVER_BIN ?? '../target/debug/vitrine'} serve`,
+    command: `${process.env.E2E_SERVER_BIN ?? '../target/release/vitrine'} serve`,
     url: `${baseURL}/healthz`,
     timeout: 120_000,
     reuseExistingServer: false,

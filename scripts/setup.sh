@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 with_tests=${1:-}
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
-export PATH="$HOME/.cargo/bin:$PATH"
+# wasm-opt comes from npm's binaryen (tools/): it must win over any other on PATH.
+export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
@@ -28,7 +29,8 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $wbg\$"; then
 fi
 
 apt_pkgs=()
-command -v wasm-opt >/dev/null || apt_pkgs+=(binaryen)
+# Node runs npm's binaryen (wasm-opt) for release builds, and Playwright for tests.
+command -v npm >/dev/null || apt_pkgs+=(nodejs npm)
 # turbojpeg-sys builds libjpeg-turbo 3 from source (Debian 12 ships 2.1, which lacks the tj3 API).
 command -v cmake >/dev/null || apt_pkgs+=(cmake)
 command -v nasm >/dev/null || apt_pkgs+=(nasm)
@@ -38,7 +40,6 @@ pkg-config --exists dav1d 2>/dev/null || apt_pkgs+=(libdav1d-dev)
 if [ "$with_tests" = "--with-tests" ]; then
   command -v chromium >/dev/null || apt_pkgs+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_pkgs+=(postgresql)
-  command -v npm >/dev/null || apt_pkgs+=(nodejs npm)
 fi
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   say "installing Debian packages: ${apt_pkgs[*]}"
@@ -47,6 +48,15 @@ if [ ${#apt_pkgs[@]} -gt 0 ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${apt_pkgs[@]}"
 fi
+
+# Release builds run wasm-opt. Debian's binaryen (108) breaks wasm-bindgen 0.2.130's
+# output (every page throws "WebAssembly.Table.set(): Argument 1 is invalid" and never
+# hydrates); npm's binaryen 132 is a Node build with no download at run time, and works.
+if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
+  say "installing wasm-opt (npm binaryen, pinned in tools/package-lock.json)"
+  (cd tools && npm ci --no-audit --no-fund)
+fi
+wasm-opt --version | grep -q 'version_132' || { echo "wasm-opt on PATH is not npm's binaryen 132: $(command -v wasm-opt)" >&2; exit 1; }
 
 if [ "$with_tests" = "--with-tests" ]; then
   if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then

@@ -59,11 +59,31 @@ mod ssr {
         with_status(match e {
             AuthError::Invalid(msg) => AppError::Invalid(msg),
             AuthError::BadCredentials => AppError::Unauthorized,
-            AuthError::Throttled(_) => AppError::RateLimited(e.to_string()),
+            AuthError::Throttled(secs) => retry_after(secs.max(1) as u64, e.to_string()),
+            AuthError::Busy(secs) => retry_after(secs, e.to_string()),
             AuthError::Exists => AppError::Conflict(e.to_string()),
             AuthError::Hash => AppError::Internal,
             AuthError::Db(e) => unavailable("database", e),
         })
+    }
+
+    /// A 429 whose `Retry-After` says when to come back.
+    fn retry_after(secs: u64, msg: String) -> AppError {
+        if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            opts.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+        }
+        AppError::RateLimited(msg)
+    }
+
+    /// The caller's address (the TCP peer); unspecified when the server runs without it.
+    pub fn client_addr() -> std::net::IpAddr {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|p| {
+                p.extensions
+                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                    .map(|c| c.0.ip())
+            })
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
     }
 
     /// `Set-Cookie` for a session (or its removal when `token` is empty).
@@ -206,7 +226,10 @@ pub async fn public_gallery(slug: String) -> Result<GalleryDto, AppError> {
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use crate::server::services::auth;
     let st = ssr::state()?;
-    let (user, token) = auth::login(&st.db, &email, &password).await.map_err(ssr::auth_err)?;
+    let client = ssr::client_addr();
+    let (user, token) = auth::login(&st.db, &st.sign_in_limits, &email, &password, client)
+        .await
+        .map_err(ssr::auth_err)?;
     if !user.is_admin {
         return Err(crate::error::ssr::with_status(AppError::Forbidden));
     }

@@ -103,7 +103,41 @@ pub struct VariantDto {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GalleryDto {
     pub product: ProductDto,
-    pub images: Vec<ImageDto>,
+    pub images: Vec<PublicImageDto>,
+}
+
+/// What a visitor gets of one ready image: what the page shows, nothing about
+/// the upload (no filename, byte size, content type or error).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicImageDto {
+    pub id: Uuid,
+    /// The image's alt text, or the product's name when none was written.
+    pub alt: String,
+    pub title: String,
+    pub description: String,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub placeholder: Option<String>,
+    pub variants: Vec<VariantDto>,
+}
+
+impl PublicImageDto {
+    pub fn of(img: ImageDto, product_name: &str) -> Self {
+        Self {
+            id: img.id,
+            alt: if img.alt_text.is_empty() {
+                product_name.to_string()
+            } else {
+                img.alt_text
+            },
+            title: img.title,
+            description: img.description,
+            width: img.width,
+            height: img.height,
+            placeholder: img.placeholder,
+            variants: img.variants,
+        }
+    }
 }
 
 /// What the browser declares about a file before uploading it.
@@ -123,6 +157,9 @@ pub struct UploadTicket {
     pub filename: String,
     pub url: String,
     pub content_type: String,
+    /// Headers the PUT must send as they are (the signature covers them):
+    /// `Content-Type`, and `If-None-Match: *` so the ticket writes its object once.
+    pub headers: Vec<(String, String)>,
     pub byte_size: u64,
     /// Seconds from issue until the URL stops working.
     pub expires_in: u64,

@@ -78,13 +78,22 @@ impl ImageType {
     }
 }
 
+/// Characters that change how text around them displays without showing
+/// themselves: bidirectional embeddings, overrides and isolates (which can make
+/// `photo\u{202E}gpj.exe` read as `photoexe.jpg`), marks, and the BOM. Stripped
+/// from every user text.
+pub fn is_hidden_format_char(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{FEFF}')
+}
+
 /// A product's display name: trimmed, 1 to 120 characters, no control characters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProductName(String);
 
 impl ProductName {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let name = raw.trim();
+        let name: String = raw.chars().filter(|c| !is_hidden_format_char(*c)).collect();
+        let name = name.trim();
         if name.is_empty() {
             return Err("the name is empty".into());
         }
@@ -127,7 +136,7 @@ impl OriginalFilename {
         let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
         let clean: String = base
             .chars()
-            .filter(|c| !c.is_control())
+            .filter(|c| !c.is_control() && !is_hidden_format_char(*c))
             .take(MAX_FILENAME_CHARS)
             .collect();
         let clean = clean.trim();
@@ -242,6 +251,19 @@ mod tests {
         assert_eq!(slug("日本"), "product");
         assert!(slug(&"word ".repeat(20)).len() <= MAX_SLUG_CHARS);
         assert!(!slug(&"word ".repeat(20)).ends_with('-'));
+    }
+
+    #[test]
+    fn bidi_overrides_and_marks_are_stripped() {
+        let name = OriginalFilename::parse("photo\u{202E}gpj.exe").unwrap();
+        assert_eq!(name.as_str(), "photogpj.exe");
+        let isolate = OriginalFilename::parse("\u{2066}a\u{2069}\u{200F}.png\u{FEFF}").unwrap();
+        assert_eq!(isolate.as_str(), "a.png");
+        assert_eq!(ProductName::parse("Chair\u{202D} \u{2067}").unwrap().as_str(), "Chair");
+        assert!(
+            !is_hidden_format_char('é') && !is_hidden_format_char('\u{200D}'),
+            "joiners build emoji"
+        );
     }
 
     #[test]

@@ -72,9 +72,15 @@ async fn non_admins_are_forbidden(backend: Backend) {
         .await;
     assert_eq!(status, 403, "only admins sign in here");
     // Even holding a valid session, a non-admin is refused by every admin function.
-    let (_, token) = auth::login(&app.state.db, "viewer@example.test", "a long enough password")
-        .await
-        .unwrap();
+    let (_, token) = auth::login(
+        &app.state.db,
+        &app.state.sign_in_limits,
+        "viewer@example.test",
+        "a long enough password",
+        "127.0.0.1".parse().unwrap(),
+    )
+    .await
+    .unwrap();
     for (name, args) in admin_calls() {
         let res = app
             .anon
@@ -107,6 +113,15 @@ async fn wrong_passwords_fail_and_repeated_failures_slow_down(backend: Backend) 
         "after repeated failures even the right password waits: {body}"
     );
     assert!(body.to_string().contains("try again in"), "{body}");
+    let res = app
+        .anon
+        .post(format!("{}/api/login", app.url))
+        .json(&json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=2).contains(&wait), "Retry-After says when to come back: {wait}");
     let (status, _) = app
         .call_as(
             &app.anon,

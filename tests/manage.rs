@@ -225,7 +225,22 @@ async fn only_published_products_are_public_with_the_cover_first(backend: Backen
         .map(|i| i["id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(order, vec![ids[1].clone(), ids[0].clone()], "cover first");
-    assert!(g["images"][0]["original_url"].is_null(), "visitors never get originals");
+    // Visitors get what the page shows, nothing about the upload.
+    let first = g["images"][0].as_object().unwrap();
+    for private in [
+        "original_url",
+        "original_filename",
+        "byte_size",
+        "content_type",
+        "error",
+        "status",
+    ] {
+        assert!(!first.contains_key(private), "visitors' JSON carries {private}");
+    }
+    assert_eq!(
+        first["alt"], "Showcase",
+        "without alt text, the product's name describes the image"
+    );
     let list = app.ok("list_published_products", json!({})).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert!(

@@ -34,6 +34,19 @@ export async function createProduct(page: Page, name: string) {
   await expect(page).toHaveURL(/\/admin\/products\/[0-9a-f-]{36}$/);
 }
 
+/** Calls a server function from inside the page (same origin, JSON, the page's cookies). */
+export async function callApi<T>(page: Page, name: string, body: unknown): Promise<T> {
+  return page.evaluate(async ([name, body]) => {
+    const res = await fetch(`/api/${name}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${name}: HTTP ${res.status} ${await res.text()}`);
+    return res.json();
+  }, [name, body] as const);
+}
+
 type Payload = { name: string; type: string; b64: string };
 
 /** Drops files on the drop zone the way a browser does: one drop event with a DataTransfer. */

@@ -1,13 +1,21 @@
 import { expect, test, type Page } from '@playwright/test';
-import { createProduct, dropFiles, photo, unique } from './helpers';
+import { callApi, createProduct, dropFiles, photo, unique } from './helpers';
 
+/** The public gallery as a visitor sees it, each image named by its filename in the admin's list
+ * (visitors' pages carry no filenames: images are told apart by the id in their URL). */
 async function publicNames(page: Page, slugUrl: string): Promise<string[]> {
+  const productId = page.url().split('/').pop()!;
+  const images = await callApi<{ id: string; original_filename: string; alt_text: string }[]>(
+    page, 'list_images', { product_id: productId });
   const visitor = await page.context().browser()!.newPage();
   await visitor.goto(slugUrl);
-  const names = await visitor.getByRole('list', { name: 'Gallery' }).getByRole('img').evaluateAll(
-    (imgs) => imgs.map((i) => (i as HTMLImageElement).alt));
+  const srcs = await visitor.getByRole('list', { name: 'Gallery' }).getByRole('img').evaluateAll(
+    (imgs) => imgs.map((i) => (i as HTMLImageElement).currentSrc || (i as HTMLImageElement).src));
   await visitor.close();
-  return names;
+  return srcs.map((src) => {
+    const img = images.find((i) => src.includes(`/${i.id}/`))!;
+    return img.alt_text || img.original_filename;
+  });
 }
 
 test('an admin orders, covers, describes, deletes and publishes; visitors see each step', async ({ page }) => {

@@ -10,7 +10,10 @@ use rand::{Rng, distributions::Alphanumeric};
 use s3s::{auth::SimpleAuth, service::S3ServiceBuilder};
 use tower::service_fn;
 
-use super::settings::Secret;
+use super::{
+    s3_guard::{self, Verdict, WriteGate},
+    settings::Secret,
+};
 
 /// Where the embedded endpoint keeps its objects, under the data folder.
 pub const OBJECTS_DIR: &str = "objects";
@@ -60,6 +63,15 @@ pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
 }
 
+/// Objects are served as stored: a browser must not guess another type from their bytes.
+fn nosniff(mut res: Response) -> Response {
+    res.headers_mut().insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
+    res
+}
+
 /// Routes `/{bucket}` and `/{bucket}/{*key}` to the S3 service; the paths stay
 /// untouched because s3s has no base path and the signature covers them.
 pub fn router<S: Clone + Send + Sync + 'static>(
@@ -67,6 +79,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(
     bucket: &str,
     key_id: &str,
     secret: &Secret,
+    gate: WriteGate,
 ) -> Result<Router<S>> {
     let root = data_dir.join(OBJECTS_DIR);
     // s3s-fs keeps a bucket as a folder; making it here means the bucket always exists.
@@ -79,11 +92,27 @@ pub fn router<S: Clone + Send + Sync + 'static>(
 
     // axum needs an infallible service; an s3s transport error becomes a 500.
     let svc = service_fn(move |req: Request| {
-        let s3 = s3.clone();
+        let (s3, gate) = (s3.clone(), gate.clone());
         async move {
+            let refusal = match s3_guard::judge(&req) {
+                Verdict::Pass => None,
+                Verdict::Refuse(r) => Some(r),
+                Verdict::AskGate(key) => s3_guard::ask(&gate, key).await,
+            };
+            if let Some(refusal) = refusal {
+                return Ok::<_, Infallible>(nosniff(refusal));
+            }
             let req = req.map(s3s::Body::http_body_unsync);
             let res = match s3.call(req).await {
-                Ok(res) => res.map(Body::new),
+                Ok(res) => {
+                    // Bad signatures and expired URLs: counted, not logged one line each.
+                    if res.status().is_client_error() {
+                        s3_guard::REFUSED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    } else if res.status().is_server_error() {
+                        tracing::warn!(status = %res.status(), "embedded S3 answered with an error");
+                    }
+                    res.map(Body::new)
+                }
                 Err(e) => {
                     tracing::error!(error = ?e, "embedded S3 failed");
                     Response::builder()
@@ -92,7 +121,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(
                         .expect("static response")
                 }
             };
-            Ok::<_, Infallible>(res)
+            Ok(nosniff(res))
         }
     });
     Ok(Router::new()

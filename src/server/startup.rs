@@ -1,22 +1,24 @@
 //! Start-up as a library function: bind (port 0 works), connect, migrate,
 //! mount the embedded S3 when no endpoint is configured, build the router.
 
-use std::{net::SocketAddr, time::Duration};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::{Context, Result};
-use axum::{Router, extract::State, http::StatusCode, routing::get, serve::ListenerExt};
+use axum::{Router, serve::ListenerExt};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 
 use super::{
-    db::Db, embedded_s3, services::uploads::UploadConfig, settings::Settings, state::AppState, storage::Storage,
+    db::Db,
+    embedded_s3,
+    s3_guard::WriteGate,
+    services::{images, uploads::UploadConfig},
+    settings::Settings,
+    state::AppState,
+    storage::Storage,
+    web,
 };
-use crate::{
-    app::{App, shell},
-    model::UploadLimits,
-    validate::PARALLEL_UPLOADS,
-};
+use crate::{model::UploadLimits, validate::PARALLEL_UPLOADS};
 
 /// A started (not yet serving) application.
 pub struct Application {
@@ -48,7 +50,14 @@ impl Application {
 
         let (storage, s3_routes) = if settings.embedded_s3() {
             let (key_id, secret) = embedded_s3::load_or_create_credentials(&settings.data_dir)?;
-            let routes = embedded_s3::router(&settings.data_dir, &settings.s3.bucket, &key_id, &secret)?;
+            let gate: WriteGate = {
+                let db = db.clone();
+                Arc::new(move |key| {
+                    let db = db.clone();
+                    Box::pin(async move { images::awaits_original(&db, &key).await })
+                })
+            };
+            let routes = embedded_s3::router(&settings.data_dir, &settings.s3.bucket, &key_id, &secret, gate)?;
             // The browser signs nothing, but the Host it sends is in the signature: use its origin.
             let storage = Storage::new(
                 Some(&public_url),
@@ -74,11 +83,15 @@ impl Application {
             (storage, None)
         };
 
+        // A release build by cargo-leptos (`hash-files`) leaves the bundle's content hashes
+        // beside the binary; pages then name the hashed files, which are cached for good.
+        let hashed_bundle = web::assets::hash_file_beside_exe().is_some();
         let leptos_options = LeptosOptions::builder()
             .output_name("vitrine")
             .site_root(settings.site_root.as_str())
             .site_pkg_dir("pkg")
             .site_addr(addr)
+            .hash_files(hashed_bundle)
             .build();
         let state = AppState {
             leptos_options: leptos_options.clone(),
@@ -99,25 +112,19 @@ impl Application {
             },
             avif_variants: settings.processing.avif,
             secure_cookies: public_url.starts_with("https://"),
+            sign_in_limits: Default::default(),
+            public_origin: web::same_origin::PublicOrigin(
+                web::security::origin_of(&public_url).context("VITRINE_PUBLIC_URL must be an http(s) URL")?,
+            ),
+            // The embedded endpoint shares the app's origin; an external one is named.
+            page_policy: if settings.embedded_s3() {
+                web::security::PagePolicy::new(&[])
+            } else {
+                web::security::PagePolicy::new(&[&settings.s3.endpoint, &settings.s3.public_base_url])
+            },
         };
 
-        let routes = generate_route_list(App);
-        let mut router = Router::new()
-            .route("/healthz", get(|| async { "ok" }))
-            .route("/readyz", get(readyz))
-            .leptos_routes_with_context(&state, routes, || (), {
-                let options = leptos_options.clone();
-                move || shell(options.clone())
-            })
-            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-            .layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                admin_pages_need_sign_in,
-            ))
-            .with_state(state.clone());
-        if let Some(s3) = s3_routes {
-            router = router.merge(s3);
-        }
+        let router = web::router(state.clone(), s3_routes);
         Ok(Self {
             listener,
             router,
@@ -143,34 +150,10 @@ impl Application {
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(listener, self.router).await.context("server stopped")
+        // The peer address reaches handlers (sign-in limits per client).
+        let app = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app).await.context("server stopped")
     }
-}
-
-/// Admin pages send visitors to `/login` before anything renders. (Server
-/// functions check their callers themselves; this is only for pages.)
-async fn admin_pages_need_sign_in(
-    State(state): State<AppState>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::{IntoResponse, Redirect};
-    let path = req.uri().path();
-    if path == "/admin" || path.starts_with("/admin/") {
-        let token = req
-            .headers()
-            .get(axum::http::header::COOKIE)
-            .and_then(|h| h.to_str().ok())
-            .and_then(super::services::auth::token_from_cookies);
-        let user = match token {
-            Some(t) => super::services::auth::user_for_token(&state.db, t).await.ok().flatten(),
-            None => None,
-        };
-        if !user.is_some_and(|u| u.is_admin) {
-            return Redirect::to("/login").into_response();
-        }
-    }
-    next.run(req).await
 }
 
 /// A fresh install gets one admin: from settings, or `admin@localhost` with a
@@ -198,15 +181,4 @@ async fn bootstrap_admin(db: &Db, settings: &Settings) -> Result<()> {
         path.display()
     );
     Ok(())
-}
-
-/// Ready when the database and the storage both answer.
-async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    if state.db.ping().await.is_err() {
-        return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable");
-    }
-    if state.storage.ping().await.is_err() {
-        return (StatusCode::SERVICE_UNAVAILABLE, "storage unreachable");
-    }
-    (StatusCode::OK, "ready")
 }

@@ -3,7 +3,13 @@
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
-use super::{db::Db, imaging::Limits, services::uploads::UploadConfig, storage::Storage};
+use super::{
+    db::Db,
+    imaging::Limits,
+    services::{sign_in_limits::SignInLimits, uploads::UploadConfig},
+    storage::Storage,
+    web::{same_origin::PublicOrigin, security::PagePolicy},
+};
 
 #[derive(Clone, Debug, FromRef)]
 pub struct AppState {
@@ -17,4 +23,10 @@ pub struct AppState {
     pub avif_variants: bool,
     /// Session cookies get `Secure` when the public URL is https.
     pub secure_cookies: bool,
+    /// Bounds on password checks and sign-in attempts per client.
+    pub sign_in_limits: std::sync::Arc<SignInLimits>,
+    /// Where pages are served from; writes must come from there.
+    pub public_origin: PublicOrigin,
+    /// The Content-Security-Policy of pages (storage origins from settings).
+    pub page_policy: PagePolicy,
 }

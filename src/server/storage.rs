@@ -21,8 +21,9 @@ use crate::validate::ImageType;
 /// How long a presigned GET of an original (admin view) stays valid.
 pub const ORIGINAL_VIEW_TTL: Duration = Duration::from_secs(15 * 60);
 
-/// Presigned variant URLs live this long…
-pub const VARIANT_URL_TTL: Duration = Duration::from_secs(6 * 3600);
+/// Presigned variant URLs live this long: an unpublished product's images stop
+/// loading for visitors within this time (the page itself is gone at once)…
+pub const VARIANT_URL_TTL: Duration = Duration::from_secs(3600);
 /// …and are reused until this close to expiry, so pages (and browser caches) see stable URLs.
 pub const URL_REUSE_MARGIN: Duration = Duration::from_secs(10 * 60);
 /// Above this many cached URLs, expired ones are pruned.
@@ -54,6 +55,18 @@ impl ObjectKey {
         Self(format!("{}w{width}.{format}", Self::image_folder(product_id, image_id)))
     }
 
+    /// The image whose original `key` names (`products/{p}/{i}/original.{ext}`), if it is one.
+    pub fn image_of_original(key: &str) -> Option<Uuid> {
+        let mut parts = key.split('/');
+        let (Some("products"), Some(p), Some(i), Some(file), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        Uuid::parse_str(p).ok()?;
+        file.starts_with("original.").then(|| Uuid::parse_str(i).ok()).flatten()
+    }
+
     /// A key read back from the database, which only ever stores constructed keys.
     pub fn from_stored(raw: String) -> Self {
         Self(raw)
@@ -82,6 +95,13 @@ fn backend<E: std::error::Error>(e: E) -> StorageError {
         src = s.source();
     }
     StorageError::Backend(msg)
+}
+
+/// A presigned PUT: the URL and the headers that must go with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PresignedPut {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
 }
 
 /// What HEAD says about a stored object.
@@ -159,14 +179,15 @@ impl Storage {
             .map_err(backend)
     }
 
-    /// A PUT URL bound to this key, this content type and exactly this many bytes.
+    /// A PUT URL bound to this key, this content type, exactly this many bytes,
+    /// and `If-None-Match: *`: it creates the object once and never replaces it.
     pub async fn presign_put(
         &self,
         key: &ObjectKey,
         content_type: &str,
         len: u64,
         ttl: Duration,
-    ) -> Result<String, StorageError> {
+    ) -> Result<PresignedPut, StorageError> {
         let cfg = PresigningConfig::expires_in(ttl).map_err(backend)?;
         let req = self
             .client
@@ -175,10 +196,20 @@ impl Storage {
             .key(key.as_str())
             .content_type(content_type)
             .content_length(len as i64)
+            .if_none_match("*")
             .presigned(cfg)
             .await
             .map_err(backend)?;
-        Ok(req.uri().to_string())
+        // The browser sets Host and Content-Length itself (and may not set them).
+        let headers = req
+            .headers()
+            .filter(|(name, _)| !name.eq_ignore_ascii_case("host") && !name.eq_ignore_ascii_case("content-length"))
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
+        Ok(PresignedPut {
+            url: req.uri().to_string(),
+            headers,
+        })
     }
 
     pub async fn presign_get(&self, key: &ObjectKey, ttl: Duration) -> Result<String, StorageError> {

@@ -92,7 +92,9 @@ fn Figure(img: ImageDto) -> impl IntoView {
         .find(|v| v.width >= 800)
         .or(img.variants.last())
         .map(|v| v.url.clone());
-    let picture = match shown.or(img.original_url.clone()) {
+    // Unprocessed images show a placeholder, not their original: while a batch uploads,
+    // fetching and decoding every multi-megabyte original would compete with the upload.
+    let picture = match shown {
         Some(src) => view! { <img src=src alt=alt loading="lazy" decoding="async"/> }.into_any(),
         None => view! { <div class="placeholder" role="img" aria-label=alt></div> }.into_any(),
     };

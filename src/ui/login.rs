@@ -36,7 +36,10 @@ pub fn LoginPage() -> impl IntoView {
     };
     view! {
         <h1>"Sign in"</h1>
-        <form class="login" on:submit=on_submit>
+        // method="post": should the script fail to load, the browser posts to /login (which
+        // explains that sign-in needs script) instead of putting the password in the URL.
+        <noscript><p role="alert" class="error">"Signing in needs JavaScript; turn it on in this browser."</p></noscript>
+        <form class="login" method="post" action="/login" on:submit=on_submit>
             <label>"Email" <input node_ref=email type="email" name="email" autocomplete="username" required/></label>
             <label>"Password" <input node_ref=password type="password" name="password" autocomplete="current-password" required/></label>
             <button type="submit" disabled=move || login.pending().get()>"Sign in"</button>

@@ -73,10 +73,12 @@ pub fn ImageControls(
             })}
             <details class="edit">
                 <summary>{format!("Edit {name}")}</summary>
+                // Textareas get their text as a property: Leptos renders a textarea's child
+                // text unescaped, so a stored "</textarea><script>" would become markup.
                 <form on:submit=save>
                     <label>"Alt text" <input node_ref=alt value=img.alt_text.clone() maxlength="1000"/></label>
                     <label>"Title" <input node_ref=title value=img.title.clone() maxlength="200"/></label>
-                    <label>"Description" <textarea node_ref=description maxlength="5000">{img.description.clone()}</textarea></label>
+                    <label>"Description" <textarea node_ref=description maxlength="5000" prop:value=img.description.clone()></textarea></label>
                     <label>"Tags" <input node_ref=tags value=img.tags.join(", ")/></label>
                     <button type="submit">{format!("Save {name}")}</button>
                 </form>
@@ -164,7 +166,7 @@ pub fn ProductSettings(product: ProductDto, refresh: Callback<()>) -> impl IntoV
             <form on:submit=save>
                 <label>"Name" <input node_ref=name value=product.name.clone() maxlength="120"/></label>
                 <label>"Slug" <input node_ref=slug value=product.slug.clone() maxlength="80"/></label>
-                <label>"Description" <textarea node_ref=description maxlength="5000">{product.description.clone()}</textarea></label>
+                <label>"Description" <textarea node_ref=description maxlength="5000" prop:value=product.description.clone()></textarea></label>
                 <button type="submit">"Save product"</button>
             </form>
             <button type="button" class="danger" on:click=remove>"Delete product"</button>

@@ -5,11 +5,10 @@
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
-use super::gallery::alt_of;
 use crate::{
     api::{list_published_products, public_gallery},
     error::AppError,
-    model::{ImageDto, VariantDto},
+    model::{PublicImageDto, VariantDto},
 };
 
 #[component]
@@ -80,8 +79,8 @@ fn srcset(variants: &[VariantDto]) -> String {
 /// One image: WebP in `srcset` (every browser), AVIF as a `<source>` first
 /// when the server made AVIF variants.
 #[component]
-fn Picture(img: ImageDto, eager: bool) -> impl IntoView {
-    let alt = alt_of(&img);
+fn Picture(img: PublicImageDto, eager: bool) -> impl IntoView {
+    let alt = img.alt.clone();
     let (avif, webp): (Vec<VariantDto>, Vec<VariantDto>) =
         img.variants.iter().cloned().partition(|v| v.format == "avif");
     let largest = webp.last().cloned();

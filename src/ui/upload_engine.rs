@@ -17,6 +17,8 @@ use crate::{
 /// Tries per file before it is shown as failed (network errors, 5xx).
 const MAX_ATTEMPTS: u32 = 4;
 const BACKOFF_BASE_MS: u64 = 500;
+/// Files finishing within this window share one gallery refresh.
+const REFRESH_COALESCE_MS: u64 = 1000;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Phase {
@@ -83,7 +85,9 @@ pub struct Engine {
     /// What the server last said of each uploaded image (processing happens there).
     server: RwSignal<std::collections::HashMap<Uuid, (ImageStatus, Option<String>)>>,
     next_id: StoredValue<usize>,
+    /// Files transferring now (verification does not hold a slot).
     in_flight: StoredValue<usize>,
+    refresh_pending: StoredValue<bool>,
     started_at: StoredValue<Option<f64>>,
     /// The page's reactive owner: uploads' signals live as long as the page, not as
     /// long as whichever component happened to receive the drop.
@@ -107,6 +111,7 @@ impl Engine {
             server: RwSignal::new(Default::default()),
             next_id: StoredValue::new(0),
             in_flight: StoredValue::new(0),
+            refresh_pending: StoredValue::new(false),
             started_at: StoredValue::new(None),
             owner: StoredValue::new(Owner::current().unwrap_or_default()),
         }
@@ -177,7 +182,9 @@ impl Engine {
         self.pump();
     }
 
-    /// Starts waiting files while fewer than the parallel limit are running.
+    /// Starts waiting files while fewer than the parallel limit are transferring.
+    /// A slot is freed as soon as its bytes are stored: verification and the
+    /// gallery refresh happen beside the transfers, never in their way.
     fn pump(self) {
         while self.in_flight.get_value() < self.limits.get_value().parallel_uploads.max(1) {
             let next = self.items.with_untracked(|items| {
@@ -193,24 +200,45 @@ impl Engine {
                 self.started_at.set_value(Some(now_ms()));
             }
             spawn_local(async move {
-                self.run(u).await;
+                let stored = self.transfer(u).await;
                 self.in_flight.update_value(|n| *n -= 1);
-                self.gallery_version.update(|v| *v += 1);
                 self.pump();
+                if stored {
+                    self.verify(u).await;
+                }
+                self.refresh_gallery_soon();
             });
         }
     }
 
-    async fn run(self, u: Upload) {
+    /// Asks for one gallery refresh within `REFRESH_COALESCE_MS`, however many
+    /// files finish meanwhile (40 uploads used to cost 40 listings).
+    fn refresh_gallery_soon(self) {
+        if self.refresh_pending.get_value() {
+            return;
+        }
+        self.refresh_pending.set_value(true);
+        spawn_local(async move {
+            sleep(REFRESH_COALESCE_MS).await;
+            self.refresh_pending.set_value(false);
+            self.gallery_version.update(|v| *v += 1);
+        });
+    }
+
+    /// PUTs the file, retrying network trouble and renewing an expired URL.
+    /// True when storage accepted every byte.
+    async fn transfer(self, u: Upload) -> bool {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let Some(ticket) = u.ticket.get_untracked() else { return };
+            let Some(ticket) = u.ticket.get_untracked() else {
+                return false;
+            };
             let file = u.file.get_value();
             let (progress, sent) = (u.progress, u.sent);
             let result = put_file(
                 &ticket.url,
-                &ticket.content_type,
+                &ticket.headers,
                 &file,
                 |xhr| u.xhr.set_value(Some(xhr)),
                 move |loaded, total| {
@@ -221,30 +249,44 @@ impl Engine {
             .await;
             u.xhr.set_value(None);
             if u.phase.get_untracked() == Phase::Cancelled {
-                return;
+                return false;
             }
             let problem = match result {
-                Ok(status) if (200..300).contains(&status) => break,
+                Ok(status) if (200..300).contains(&status) => return true,
+                // If-None-Match: the object is there already (an earlier try got through
+                // but its answer was lost). Completion checks what was stored.
+                Ok(412) => return true,
                 // 403 is what an expired signature gets: ask for a fresh URL and go again.
                 Ok(403) => match renew_upload(ticket.image_id).await {
                     Ok(fresh) => {
                         u.ticket.set(Some(fresh));
                         "storage refused the upload (HTTP 403)".to_string()
                     }
-                    Err(e) => return u.fail(e.to_string(), true),
+                    Err(e) => {
+                        u.fail(e.to_string(), true);
+                        return false;
+                    }
                 },
                 Ok(status) => format!("storage answered HTTP {status}"),
                 Err(PutError::Network) => "network error".to_string(),
-                Err(PutError::Aborted) => return,
-                Err(PutError::Setup(e)) => return u.fail(format!("the browser could not send the file: {e}"), true),
+                Err(PutError::Aborted) => return false,
+                Err(PutError::Setup(e)) => {
+                    u.fail(format!("the browser could not send the file: {e}"), true);
+                    return false;
+                }
             };
             if attempt >= MAX_ATTEMPTS {
-                return u.fail(problem, true);
+                u.fail(problem, true);
+                return false;
             }
             u.progress.set(0.0);
             u.sent.set(0.0);
             sleep(BACKOFF_BASE_MS << (attempt - 1)).await;
         }
+    }
+
+    /// Asks the server to check what was stored and queue its processing.
+    async fn verify(self, u: Upload) {
         u.progress.set(100.0);
         u.sent.set(u.size as f64);
         u.phase.set(Phase::Verifying);
@@ -265,7 +307,7 @@ impl Engine {
         if let Some(t) = u.ticket.get_untracked() {
             spawn_local(async move {
                 let _ = cancel_upload(t.image_id).await;
-                self.gallery_version.update(|v| *v += 1);
+                self.refresh_gallery_soon();
             });
         }
     }

@@ -16,11 +16,12 @@ pub enum PutError {
     Setup(String),
 }
 
-/// Sends `file` with a PUT; reports `(bytes sent, total)` as it goes and hands
-/// the request to `on_start` so the caller can abort it. Returns the HTTP status.
+/// Sends `file` with a PUT and exactly `headers` (the signature covers them);
+/// reports `(bytes sent, total)` as it goes and hands the request to `on_start`
+/// so the caller can abort it. Returns the HTTP status.
 pub async fn put_file(
     url: &str,
-    content_type: &str,
+    headers: &[(String, String)],
     file: &File,
     on_start: impl FnOnce(XmlHttpRequest),
     on_progress: impl Fn(f64, f64) + 'static,
@@ -28,7 +29,9 @@ pub async fn put_file(
     let setup = |e: wasm_bindgen::JsValue| PutError::Setup(format!("{e:?}"));
     let xhr = XmlHttpRequest::new().map_err(setup)?;
     xhr.open("PUT", url).map_err(setup)?;
-    xhr.set_request_header("Content-Type", content_type).map_err(setup)?;
+    for (name, value) in headers {
+        xhr.set_request_header(name, value).map_err(setup)?;
+    }
 
     let (tx, rx) = oneshot::channel::<Result<u16, PutError>>();
     let tx = std::rc::Rc::new(std::cell::RefCell::new(Some(tx)));

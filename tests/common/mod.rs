@@ -85,9 +85,13 @@ impl TestApp {
         let app = Application::build(settings).await.expect("app starts");
         let (url, state) = (app.public_url.clone(), app.state.clone());
         tokio::spawn(app.run());
+        // Like a browser on one of the app's pages: writes carry the app's origin.
+        let mut origin = reqwest::header::HeaderMap::new();
+        origin.insert(reqwest::header::ORIGIN, url.parse().expect("origin header"));
         let client = || {
             reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
+                .default_headers(origin.clone())
                 .cookie_store(true)
                 .build()
                 .unwrap()
@@ -155,10 +159,12 @@ impl TestApp {
         ids
     }
 
+    /// A PUT as the browser sends it for a ticket: its content type and `If-None-Match: *`.
     pub async fn put(&self, url: &str, content_type: &str, body: Vec<u8>) -> u16 {
         self.http
             .put(url)
             .header("content-type", content_type)
+            .header("if-none-match", "*")
             .body(body)
             .send()
             .await
@@ -183,6 +189,13 @@ impl TestApp {
         let mut names: Vec<String> = keys.iter().map(|k| k.rsplit('/').next().unwrap().to_string()).collect();
         names.sort();
         names
+    }
+
+    /// A page's HTML as the signed-in admin gets it.
+    pub async fn page(&self, path: &str) -> String {
+        let res = self.http.get(format!("{}{path}", self.url)).send().await.expect("GET");
+        assert_eq!(res.status(), 200, "{path}");
+        res.text().await.expect("page body")
     }
 
     /// A public page's HTML as a visitor (not signed in) gets it.

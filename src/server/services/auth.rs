@@ -1,7 +1,8 @@
 //! Accounts and sessions: argon2id password hashes, random session tokens
-//! stored only as SHA-256, and a growing wait after repeated failed sign-ins.
+//! stored only as SHA-256, and a growing wait after repeated failed sign-ins
+//! of one email from one client.
 
-use std::time::Duration;
+use std::{net::IpAddr, time::Duration};
 
 use argon2::{
     Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
@@ -11,6 +12,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::sign_in_limits::{Busy, SignInLimits};
 use crate::{
     on_db,
     server::db::{Db, now_ms},
@@ -18,9 +20,6 @@ use crate::{
 
 pub const SESSION_COOKIE: &str = "vitrine_session";
 pub const SESSION_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
-/// Failed sign-ins allowed before waiting starts; then 2, 4, 8 … seconds, at most five minutes.
-const FREE_FAILURES: i64 = 3;
-const MAX_WAIT_SECS: i64 = 300;
 const MIN_PASSWORD_CHARS: usize = 10;
 const MAX_PASSWORD_CHARS: usize = 1024;
 
@@ -39,6 +38,8 @@ pub enum AuthError {
     BadCredentials,
     #[error("too many failed sign-ins; try again in {0} s")]
     Throttled(i64),
+    #[error("too many sign-ins at once; try again in {0} s")]
+    Busy(u64),
     #[error("that email already has an account")]
     Exists,
     #[error("password hashing failed")]
@@ -90,12 +91,9 @@ async fn hash_password(pw: String) -> Result<String, AuthError> {
     .map_err(|_| AuthError::Hash)?
 }
 
-async fn verify_password(pw: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
-    })
-    .await
-    .unwrap_or(false)
+/// One argon2id check: CPU and ≈ 19 MiB; run only under a `SignInLimits` permit.
+fn password_matches(pw: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
 }
 
 pub async fn create_user(db: &Db, email: &str, password: &str, is_admin: bool) -> Result<User, AuthError> {
@@ -117,21 +115,39 @@ pub async fn user_count(db: &Db) -> Result<i64, sqlx::Error> {
     on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM app_user").fetch_one(p).await)
 }
 
+/// Counts an attempt of (email, client) before its password is checked, in one
+/// statement, so concurrent guesses each see the others. Returns no row while
+/// the pair must wait: after the 3rd failure 2 s, then 4, 8 … at most 300 s.
+const RESERVE_ATTEMPT: &str = "INSERT INTO sign_in_failure (email, client, failures, blocked_until) VALUES ($1, $2, 1, $3) \
+     ON CONFLICT (email, client) DO UPDATE SET failures = sign_in_failure.failures + 1, \
+     blocked_until = $3 + CASE sign_in_failure.failures + 1 WHEN 1 THEN 0 WHEN 2 THEN 0 WHEN 3 THEN 2000 \
+     WHEN 4 THEN 4000 WHEN 5 THEN 8000 WHEN 6 THEN 16000 WHEN 7 THEN 32000 WHEN 8 THEN 64000 \
+     WHEN 9 THEN 128000 WHEN 10 THEN 256000 ELSE 300000 END \
+     WHERE sign_in_failure.blocked_until <= $3 RETURNING failures";
+
 /// Signs in: returns the user and a new session token (the cookie value).
-#[tracing::instrument(skip(db, password))]
-pub async fn login(db: &Db, email: &str, password: &str) -> Result<(User, String), AuthError> {
+/// Bounded by `limits` (one attempt per client at a time, a few checks at once)
+/// and throttled per email and client, so a guesser never locks the owner out.
+#[tracing::instrument(skip(db, limits, password))]
+pub async fn login(
+    db: &Db,
+    limits: &SignInLimits,
+    email: &str,
+    password: &str,
+    client: IpAddr,
+) -> Result<(User, String), AuthError> {
     let email = parse_email(email).map_err(|_| AuthError::BadCredentials)?;
+    let _slot = limits.admit(client).map_err(|Busy(s)| AuthError::Busy(s))?;
+    let permit = limits.check_permit().await.map_err(|Busy(s)| AuthError::Busy(s))?;
+    let client = client.to_string();
     let now = now_ms();
-    let failure: Option<(i64, i64)> = on_db!(db, p => sqlx::query_as(
-        "SELECT failures, last_at FROM login_failure WHERE email = $1").bind(&email).fetch_optional(p).await)?;
-    if let Some((failures, last_at)) = failure
-        && failures >= FREE_FAILURES
-    {
-        let wait = (1i64 << (failures - FREE_FAILURES + 1).min(9)).min(MAX_WAIT_SECS);
-        let left = (last_at + wait * 1000 - now + 999) / 1000;
-        if left > 0 {
-            return Err(AuthError::Throttled(left));
-        }
+    let counted: Option<i64> = on_db!(db, p => sqlx::query_scalar(RESERVE_ATTEMPT)
+        .bind(&email).bind(&client).bind(now).fetch_optional(p).await)?;
+    if counted.is_none() {
+        let until: i64 = on_db!(db, p => sqlx::query_scalar(
+            "SELECT blocked_until FROM sign_in_failure WHERE email = $1 AND client = $2")
+            .bind(&email).bind(&client).fetch_one(p).await)?;
+        return Err(AuthError::Throttled(((until - now + 999) / 1000).max(1)));
     }
     let row: Option<(String, String, String, bool)> = on_db!(db, p => sqlx::query_as(
         "SELECT id, email, password_hash, is_admin FROM app_user WHERE email = $1").bind(&email).fetch_optional(p).await)?;
@@ -140,12 +156,10 @@ pub async fn login(db: &Db, email: &str, password: &str) -> Result<(User, String
         .as_ref()
         .map(|r| r.2.clone())
         .unwrap_or_else(|| DUMMY_HASH.to_string());
-    let ok = verify_password(password.to_string(), stored).await && row.is_some();
-    let Some((id, email, _, is_admin)) = row.filter(|_| ok) else {
-        on_db!(db, p => sqlx::query(
-            "INSERT INTO login_failure (email, failures, last_at) VALUES ($1, 1, $2) \
-             ON CONFLICT (email) DO UPDATE SET failures = login_failure.failures + 1, last_at = $2")
-            .bind(&email).bind(now).execute(p).await.map(|_| ()))?;
+    let pw = password.to_string();
+    let verified = limits.run_check(permit, move || password_matches(&pw, &stored)).await;
+    // The failure was counted above; only a success clears it.
+    let Some((id, email, _, is_admin)) = row.filter(|_| verified == Some(true)) else {
         return Err(AuthError::BadCredentials);
     };
     let mut raw = [0u8; 32];
@@ -154,7 +168,8 @@ pub async fn login(db: &Db, email: &str, password: &str) -> Result<(User, String
     let expires = now + SESSION_TTL.as_millis() as i64;
     on_db!(db, p => async {
         let mut tx = p.begin().await?;
-        sqlx::query("DELETE FROM login_failure WHERE email = $1").bind(&email).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sign_in_failure WHERE email = $1 AND client = $2")
+            .bind(&email).bind(&client).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO session (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash(&token)).bind(&id).bind(now).bind(expires).execute(&mut *tx).await?;
         tx.commit().await

@@ -37,7 +37,7 @@ pub fn clean_text(raw: &str, max: usize, multiline: bool, what: &str) -> Result<
     let text: String = raw
         .trim()
         .chars()
-        .filter(|c| !c.is_control() || (multiline && *c == '\n'))
+        .filter(|c| (!c.is_control() || (multiline && *c == '\n')) && !crate::validate::is_hidden_format_char(*c))
         .collect();
     if text.chars().count() > max {
         return Err(GalleryError::Invalid(format!("{what} is longer than {max} characters")));

@@ -118,6 +118,17 @@ pub async fn find(db: &Db, id: Uuid) -> Result<Option<ImageRow>, sqlx::Error> {
     on_db!(db, p => sqlx::query_as(&sql).bind(id.to_string()).fetch_optional(p).await)
 }
 
+/// True while an image waits for its original at `key` (a ticket may still write it).
+pub async fn awaits_original(db: &Db, key: &str) -> bool {
+    let Some(image_id) = ObjectKey::image_of_original(key) else {
+        return false;
+    };
+    let found: Result<i64, sqlx::Error> = on_db!(db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM image WHERE id = $1 AND storage_key = $2 AND status = 'pending'")
+        .bind(image_id.to_string()).bind(key).fetch_one(p).await);
+    matches!(found, Ok(n) if n > 0)
+}
+
 /// A product's images in gallery order.
 pub async fn list_for_product(db: &Db, product_id: Uuid) -> Result<Vec<ImageRow>, sqlx::Error> {
     let sql = format!("SELECT {IMAGE_COLUMNS} FROM image WHERE product_id = $1 ORDER BY position, created_at, id");

@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::images::{self, Audience};
 use crate::{
-    model::{GalleryDto, ProductDto},
+    model::{GalleryDto, ProductDto, PublicImageDto},
     on_db,
     server::{
         db::{Db, now_ms},
@@ -182,8 +182,9 @@ pub async fn public_gallery(db: &Db, storage: &Storage, slug: &str) -> Result<Ga
     let row: Option<ProductRow> = on_db!(db, p => sqlx::query_as(&sql).bind(slug).fetch_optional(p).await)?;
     let product = row.map(ProductRow::into_dto).ok_or(ProductError::NotFound)?;
     let images = images::list_dtos(db, storage, product.id, Audience::Visitor, true).await?;
-    Ok(GalleryDto {
-        images: cover_first(&product, images),
-        product,
-    })
+    let images = cover_first(&product, images)
+        .into_iter()
+        .map(|img| PublicImageDto::of(img, &product.name))
+        .collect();
+    Ok(GalleryDto { images, product })
 }

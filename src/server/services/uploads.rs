@@ -107,7 +107,7 @@ async fn issue_ticket(
     // The id exists before any byte does, and names the image's folder for good.
     let image_id = Uuid::new_v4();
     let key = ObjectKey::original(product_id, image_id, file.image_type);
-    let url = storage
+    let put = storage
         .presign_put(&key, file.image_type.mime(), file.size, cfg.ttl)
         .await?;
     let now = now_ms();
@@ -122,7 +122,8 @@ async fn issue_ticket(
         index,
         image_id,
         filename: file.filename.as_str().to_string(),
-        url,
+        url: put.url,
+        headers: put.headers,
         content_type: file.image_type.mime().to_string(),
         byte_size: file.size,
         expires_in: cfg.ttl.as_secs(),
@@ -132,7 +133,7 @@ async fn issue_ticket(
 /// A fresh URL for a pending image whose URL expired or whose PUT failed.
 pub async fn renew(db: &Db, storage: &Storage, cfg: UploadConfig, image_id: Uuid) -> Result<UploadTicket, UploadError> {
     let row = pending(db, image_id).await?;
-    let url = storage
+    let put = storage
         .presign_put(&row.key(), &row.content_type, row.byte_size as u64, cfg.ttl)
         .await?;
     let expires = now_ms() + cfg.ttl.as_millis() as i64;
@@ -142,7 +143,8 @@ pub async fn renew(db: &Db, storage: &Storage, cfg: UploadConfig, image_id: Uuid
         index: 0,
         image_id,
         filename: row.original_filename,
-        url,
+        url: put.url,
+        headers: put.headers,
         content_type: row.content_type,
         byte_size: row.byte_size as u64,
         expires_in: cfg.ttl.as_secs(),

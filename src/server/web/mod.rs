@@ -1,0 +1,120 @@
+//! The HTTP layer between transports and services: every route the app
+//! answers, stated in one place, and what wraps them (sign-in for admin
+//! pages, caching, compression). The embedded S3 endpoint is merged last and
+//! outside those layers: its answers are signed objects, not app pages.
+
+pub mod assets;
+pub mod headers;
+pub mod same_origin;
+pub mod security;
+
+use axum::{
+    Router,
+    extract::State,
+    http::StatusCode,
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use leptos_axum::{LeptosRoutes, generate_route_list};
+
+use super::{services::auth, state::AppState};
+use crate::app::{App, shell};
+
+/// The largest request body the app reads (server functions take JSON; file
+/// bytes go straight to storage). Larger bodies are answered 413 before any work.
+pub const MAX_REQUEST_BYTES: usize = 1 << 20;
+
+/// The app's routes: health, pages, server functions, the bundle, then the
+/// embedded S3 endpoint (when there is one) on the same origin.
+pub fn router(state: AppState, s3: Option<Router>) -> Router {
+    let options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+    let app = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        // Without the page's script, the sign-in form posts here: say why, never sign in.
+        .route("/login", post(sign_in_needs_script))
+        .leptos_routes_with_context(&state, routes, || (), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .merge(assets::bundle_routes(
+            &options.site_root,
+            &options.site_pkg_dir,
+            options.hash_files,
+        ))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            admin_pages_need_sign_in,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.public_origin.clone(),
+            same_origin::same_origin_writes,
+        ))
+        .layer(axum::middleware::from_fn(headers::default_caching))
+        .layer(axum::middleware::from_fn_with_state(
+            state.page_policy.clone(),
+            security::security_headers,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
+        .layer(headers::compression())
+        .with_state(state);
+    match s3 {
+        Some(s3) => app.merge(s3),
+        None => app,
+    }
+}
+
+/// Admin pages send visitors to `/login` before anything renders. (Server
+/// functions check their callers themselves; this is only for pages.)
+async fn admin_pages_need_sign_in(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if headers::is_admin_path(req.uri().path()) {
+        let token = req
+            .headers()
+            .get(axum::http::header::COOKIE)
+            .and_then(|h| h.to_str().ok())
+            .and_then(auth::token_from_cookies);
+        let user = match token {
+            Some(t) => auth::user_for_token(&state.db, t).await.ok().flatten(),
+            None => None,
+        };
+        if !user.is_some_and(|u| u.is_admin) {
+            return Redirect::to("/login").into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// What a browser without script gets when it submits the sign-in form. The
+/// form posts (so a password never lands in a URL), but sign-in is same-origin
+/// JSON only, which needs the page's script.
+async fn sign_in_needs_script() -> (StatusCode, Html<&'static str>) {
+    (
+        StatusCode::BAD_REQUEST,
+        Html(concat!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+            "<title>Sign-in needs JavaScript · Vitrine</title></head><body>",
+            "<h1>Sign-in needs JavaScript</h1>",
+            "<p role=\"alert\">Signing in to Vitrine needs JavaScript, which is off or failed to load ",
+            "in this browser. Nothing was sent to sign you in. Turn JavaScript on and ",
+            "<a href=\"/login\">try again</a>.</p></body></html>"
+        )),
+    )
+}
+
+/// Ready when the database and the storage both answer.
+async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    if state.db.ping().await.is_err() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable");
+    }
+    if state.storage.ping().await.is_err() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "storage unreachable");
+    }
+    (StatusCode::OK, "ready")
+}
