@@ -39,6 +39,8 @@ export default defineConfig({
       VITRINE_DATA_DIR: dataDir,
       VITRINE_SITE_ROOT: process.env.E2E_SITE_ROOT ?? '../target/site',
       RUST_LOG: 'warn',
+      // Benchmarks may turn the embedded worker off to separate upload from processing costs.
+      VITRINE_RUN_WORKER: process.env.VITRINE_RUN_WORKER ?? 'true',
       VITRINE_ADMIN_EMAIL: 'admin@example.test',
       VITRINE_ADMIN_PASSWORD: 'correct horse battery staple',
     },

@@ -101,10 +101,13 @@ fn signed_headers(uri: &Uri, headers: &HeaderMap) -> Vec<String> {
 /// Sent unsigned by aws-sdk itself (SigV4 leaves it out), and harmless.
 const UNSIGNED_ALLOWED: &[&str] = &["x-amz-user-agent"];
 
+/// A refusal: the status and why.
+type Refusal = (StatusCode, &'static str);
+
 /// Checks that need no database: `Err` is the refusal.
-fn check_shape(method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<(), Response> {
+fn check_shape(method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<(), Refusal> {
     if !plain_key(&key_of(uri)) {
-        return Err(refuse(StatusCode::BAD_REQUEST, "the key is not a plain path"));
+        return Err((StatusCode::BAD_REQUEST, "the key is not a plain path"));
     }
     let signed = signed_headers(uri, headers);
     let unsigned_amz = headers.keys().any(|h| {
@@ -112,13 +115,13 @@ fn check_shape(method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<(), Re
         h.starts_with("x-amz-") && !UNSIGNED_ALLOWED.contains(&h) && !signed.iter().any(|s| s == h)
     });
     if unsigned_amz {
-        return Err(refuse(StatusCode::FORBIDDEN, "x-amz-* headers must be signed"));
+        return Err((StatusCode::FORBIDDEN, "x-amz-* headers must be signed"));
     }
     if query_param(uri, "X-Amz-Signature").is_some() {
         let copy = headers.contains_key("x-amz-copy-source");
         let allowed = matches!(*method, Method::GET | Method::HEAD | Method::PUT);
         if copy || !allowed || key_of(uri).is_empty() {
-            return Err(refuse(
+            return Err((
                 StatusCode::FORBIDDEN,
                 "presigned URLs may only read or write one object",
             ));
@@ -137,8 +140,8 @@ pub enum Verdict {
 
 /// Judges a request from its head alone (nothing here waits).
 pub fn judge(req: &Request) -> Verdict {
-    if let Err(refusal) = check_shape(req.method(), req.uri(), req.headers()) {
-        return Verdict::Refuse(refusal);
+    if let Err((status, why)) = check_shape(req.method(), req.uri(), req.headers()) {
+        return Verdict::Refuse(refuse(status, why));
     }
     if *req.method() == Method::PUT && query_param(req.uri(), "X-Amz-Signature").is_some() {
         return Verdict::AskGate(key_of(req.uri()));
@@ -160,7 +163,7 @@ mod tests {
         for (k, v) in headers {
             h.insert(*k, v.parse().unwrap());
         }
-        check_shape(&method, &uri.parse().unwrap(), &h).map_err(|r| r.status())
+        check_shape(&method, &uri.parse().unwrap(), &h).map_err(|(status, _)| status)
     }
 
     const PRESIGNED: &str = "/b/products/p/i/original.jpg?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost%3Bif-none-match&X-Amz-Signature=abc";

@@ -7,5 +7,7 @@ pub mod product_page;
 pub mod products;
 pub mod public;
 pub mod upload_engine;
+pub mod upload_item;
+pub mod upload_transfer;
 pub mod uploader;
 pub mod xhr;

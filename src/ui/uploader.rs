@@ -15,6 +15,10 @@ fn files_of(list: Option<FileList>) -> Vec<File> {
 pub fn Uploader(engine: Engine) -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
     let hover = RwSignal::new(false);
+    // Start the transfer worker with the page (in the browser only), not with the first drop.
+    Effect::new(move |_| {
+        let _ = engine.transfers();
+    });
 
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
@@ -94,7 +98,7 @@ fn Summary(engine: Engine) -> impl IntoView {
 #[component]
 fn UploadRow(engine: Engine, u: Upload) -> impl IntoView {
     let name = u.name.get_value();
-    let preview = u.preview.with_value(|p| p.as_ref().map(|o| o.to_string()));
+
     let can_retry = move || matches!(u.phase.get(), Phase::Failed(_) | Phase::Cancelled) && u.retryable.get();
     let state = move || {
         let text = engine.status_text(u);
@@ -104,11 +108,11 @@ fn UploadRow(engine: Engine, u: Upload) -> impl IntoView {
             text.to_lowercase()
         }
     };
-    let can_cancel = move || matches!(u.phase.get(), Phase::Waiting | Phase::Uploading);
+    let can_cancel = move || matches!(u.phase.get(), Phase::Waiting | Phase::Queued | Phase::Uploading);
     let pct = move || u.progress.get().round() as u32;
     view! {
         <li class="upload" data-phase=state>
-            <img class="preview" src=preview alt="" width="48" height="48"/>
+            <img class="preview" src=move || engine.thumbnail(u) alt="" width="48" height="48"/>
             <div class="meta">
                 <span class="filename">{name.clone()}</span>
                 <span class="muted">{human_bytes(u.size)}</span>
@@ -120,7 +124,8 @@ fn UploadRow(engine: Engine, u: Upload) -> impl IntoView {
                     aria-valuemax="100"
                     aria-valuenow=move || pct().to_string()
                 >
-                    <div class="fill" style:width=move || format!("{}%", pct())></div>
+                    // A transform, not a width: moving it needs no layout while transfers run.
+                    <div class="fill" style:transform=move || format!("scaleX({})", f64::from(pct()) / 100.0)></div>
                 </div>
                 <span class="status">{move || engine.status_text(u)}</span>
             </div>

@@ -1,9 +1,17 @@
-//! A PUT through XMLHttpRequest, as a future, because only XHR reports upload
-//! progress in browsers (fetch does not). Also a timer-based `sleep`.
+//! File transfers through a Web Worker (`public/upload-worker.js`), so that
+//! page rendering never delays a PUT: the worker keeps its own queue and runs
+//! the parallel limit's worth of XMLHttpRequests (only XHR reports upload
+//! progress). Here each transfer is a future; also a timer-based `sleep`.
+
+use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
 use futures::channel::oneshot;
-use wasm_bindgen::{JsCast, closure::Closure};
-use web_sys::{File, ProgressEvent, XmlHttpRequest};
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+use web_sys::{File, MessageEvent, Worker};
+
+/// Where the worker script is served (copied from `public/` into the site root).
+const WORKER_URL: &str = "/upload-worker.js";
 
 /// How a PUT ended when it did not get an HTTP answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,64 +24,158 @@ pub enum PutError {
     Setup(String),
 }
 
-/// Sends `file` with a PUT and exactly `headers` (the signature covers them);
-/// reports `(bytes sent, total)` as it goes and hands the request to `on_start`
-/// so the caller can abort it. Returns the HTTP status.
-pub async fn put_file(
-    url: &str,
-    headers: &[(String, String)],
-    file: &File,
-    on_start: impl FnOnce(XmlHttpRequest),
-    on_progress: impl Fn(f64, f64) + 'static,
-) -> Result<u16, PutError> {
-    let setup = |e: wasm_bindgen::JsValue| PutError::Setup(format!("{e:?}"));
-    let xhr = XmlHttpRequest::new().map_err(setup)?;
-    xhr.open("PUT", url).map_err(setup)?;
-    for (name, value) in headers {
-        xhr.set_request_header(name, value).map_err(setup)?;
+struct Pending {
+    on_start: Box<dyn FnOnce()>,
+    on_progress: Box<dyn Fn(f64)>,
+    done: oneshot::Sender<Result<u16, PutError>>,
+}
+
+/// The page's side of the upload worker.
+pub struct Transfers {
+    worker: Worker,
+    pending: Rc<RefCell<HashMap<u32, Pending>>>,
+    next_id: RefCell<u32>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+fn field(obj: &JsValue, name: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn message(pairs: &[(&str, JsValue)]) -> Object {
+    let obj = Object::new();
+    for (k, v) in pairs {
+        let _ = Reflect::set(&obj, &JsValue::from_str(k), v);
+    }
+    obj
+}
+
+thread_local! {
+    /// One worker per page (the browser runs this code on one thread).
+    static SHARED: RefCell<Option<Rc<Transfers>>> = const { RefCell::new(None) };
+}
+
+impl Transfers {
+    /// The page's worker, started on first use with `parallel` transfers at a time.
+    pub fn shared(parallel: usize) -> Result<Rc<Self>, String> {
+        if let Some(t) = SHARED.with_borrow(Clone::clone) {
+            return Ok(t);
+        }
+        let t = Rc::new(Self::start(parallel)?);
+        SHARED.set(Some(t.clone()));
+        Ok(t)
     }
 
-    let (tx, rx) = oneshot::channel::<Result<u16, PutError>>();
-    let tx = std::rc::Rc::new(std::cell::RefCell::new(Some(tx)));
-    let finish = move |r: Result<u16, PutError>| {
-        if let Some(tx) = tx.borrow_mut().take() {
-            let _ = tx.send(r);
+    /// Starts a worker, running at most `parallel` transfers at a time.
+    fn start(parallel: usize) -> Result<Self, String> {
+        let worker = Worker::new(WORKER_URL).map_err(|e| format!("{e:?}"))?;
+        let pending: Rc<RefCell<HashMap<u32, Pending>>> = Rc::default();
+        let on_message = {
+            let pending = pending.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+                let data = e.data();
+                let id = field(&data, "id").as_f64().unwrap_or(-1.0) as u32;
+                let kind = field(&data, "type").as_string().unwrap_or_default();
+                // Callbacks run after the borrow ends: they may start or abort transfers.
+                match kind.as_str() {
+                    "started" => {
+                        let start = pending
+                            .borrow_mut()
+                            .get_mut(&id)
+                            .map(|p| std::mem::replace(&mut p.on_start, Box::new(|| ())));
+                        if let Some(start) = start {
+                            start();
+                        }
+                    }
+                    "progress" => {
+                        let loaded = field(&data, "loaded").as_f64().unwrap_or_default();
+                        let progress = pending
+                            .borrow_mut()
+                            .get_mut(&id)
+                            .map(|p| std::mem::replace(&mut p.on_progress, Box::new(|_| ())));
+                        if let Some(progress) = progress {
+                            progress(loaded);
+                            if let Some(p) = pending.borrow_mut().get_mut(&id) {
+                                p.on_progress = progress;
+                            }
+                        }
+                    }
+                    other => {
+                        let result = match other {
+                            "done" => Ok(field(&data, "status").as_f64().unwrap_or_default() as u16),
+                            "failed" => Err(PutError::Network),
+                            _ => Err(PutError::Aborted),
+                        };
+                        let done = pending.borrow_mut().remove(&id);
+                        if let Some(p) = done {
+                            let _ = p.done.send(result);
+                        }
+                    }
+                }
+            })
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let _ = worker.post_message(&message(&[
+            ("type", "parallel".into()),
+            ("n", (parallel as f64).into()),
+        ]));
+        Ok(Self {
+            worker,
+            pending,
+            next_id: RefCell::new(0),
+            _on_message: on_message,
+        })
+    }
+
+    /// Queues a PUT of `file` with exactly `headers`; `on_job` gets its id (for
+    /// `abort`), `on_start` runs when it leaves the queue, `on_progress` gets the
+    /// bytes sent. Resolves to the HTTP status.
+    pub async fn put(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+        file: &File,
+        on_job: impl FnOnce(u32),
+        on_start: impl FnOnce() + 'static,
+        on_progress: impl Fn(f64) + 'static,
+    ) -> Result<u16, PutError> {
+        let id = {
+            let mut n = self.next_id.borrow_mut();
+            *n += 1;
+            *n
+        };
+        let (tx, rx) = oneshot::channel();
+        let pending = Pending {
+            on_start: Box::new(on_start),
+            on_progress: Box::new(on_progress),
+            done: tx,
+        };
+        self.pending.borrow_mut().insert(id, pending);
+        let pairs: Array = headers
+            .iter()
+            .map(|(k, v)| Array::of2(&JsValue::from_str(k), &JsValue::from_str(v)))
+            .collect();
+        let msg = message(&[
+            ("type", "put".into()),
+            ("id", (id as f64).into()),
+            ("url", url.into()),
+            ("headers", pairs.into()),
+            ("file", file.into()),
+        ]);
+        if let Err(e) = self.worker.post_message(&msg) {
+            self.pending.borrow_mut().remove(&id);
+            return Err(PutError::Setup(format!("{e:?}")));
         }
-    };
+        on_job(id);
+        rx.await.unwrap_or(Err(PutError::Aborted))
+    }
 
-    let progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| {
-        if e.length_computable() {
-            on_progress(e.loaded(), e.total());
-        }
-    });
-    let on_load = {
-        let (finish, xhr) = (finish.clone(), xhr.clone());
-        Closure::<dyn FnMut()>::new(move || finish(Ok(xhr.status().unwrap_or(0))))
-    };
-    let on_error = {
-        let finish = finish.clone();
-        Closure::<dyn FnMut()>::new(move || finish(Err(PutError::Network)))
-    };
-    let on_abort = Closure::<dyn FnMut()>::new(move || finish(Err(PutError::Aborted)));
-
-    let upload = xhr.upload().map_err(setup)?;
-    upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
-    xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
-    xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    xhr.set_ontimeout(Some(on_error.as_ref().unchecked_ref()));
-    xhr.set_onabort(Some(on_abort.as_ref().unchecked_ref()));
-    xhr.send_with_opt_blob(Some(file)).map_err(setup)?;
-    on_start(xhr.clone());
-
-    // The closures must live until the request ends; they drop with this frame.
-    let result = rx.await.unwrap_or(Err(PutError::Aborted));
-    xhr.set_onload(None);
-    xhr.set_onerror(None);
-    xhr.set_ontimeout(None);
-    xhr.set_onabort(None);
-    upload.set_onprogress(None);
-    drop((progress, on_load, on_error, on_abort));
-    result
+    /// Stops a queued or running transfer; its `put` resolves as aborted.
+    pub fn abort(&self, id: u32) {
+        let _ = self
+            .worker
+            .post_message(&message(&[("type", "abort".into()), ("id", (id as f64).into())]));
+    }
 }
 
 /// Waits `ms` milliseconds without blocking the page.

@@ -3,7 +3,7 @@
 
 use axum::{
     extract::Request,
-    http::{HeaderValue, header::CACHE_CONTROL, header::CONTENT_TYPE},
+    http::{HeaderValue, header::CACHE_CONTROL},
     middleware::Next,
     response::Response,
 };
@@ -26,16 +26,15 @@ pub fn is_admin_path(path: &str) -> bool {
     path == "/admin" || path.starts_with("/admin/")
 }
 
-/// Which `Cache-Control` an answer gets when its handler chose none.
-fn caching_for(path: &str, content_type: Option<&str>) -> Option<&'static str> {
-    let html = content_type.is_some_and(|t| t.starts_with("text/html"));
+/// Which `Cache-Control` an answer gets when its handler chose none (the
+/// bundle's hashed files choose `immutable` themselves).
+fn caching_for(path: &str) -> &'static str {
     if path.starts_with("/api/") || is_admin_path(path) {
-        Some(NO_STORE)
-    } else if html {
-        // Pages name the bundle by its hash: a page must be fresh to load the right one.
-        Some(super::assets::REVALIDATE)
+        NO_STORE
     } else {
-        None
+        // Pages name the bundle by its hash, and the upload worker keeps its name:
+        // both must be checked before reuse.
+        super::assets::REVALIDATE
     }
 }
 
@@ -44,11 +43,8 @@ pub async fn default_caching(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
     if !res.headers().contains_key(CACHE_CONTROL) {
-        let content_type = res.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
-        if let Some(policy) = caching_for(&path, content_type) {
-            res.headers_mut()
-                .insert(CACHE_CONTROL, HeaderValue::from_static(policy));
-        }
+        let policy = HeaderValue::from_static(caching_for(&path));
+        res.headers_mut().insert(CACHE_CONTROL, policy);
     }
     res
 }
@@ -59,21 +55,12 @@ mod tests {
 
     #[test]
     fn pages_revalidate_admin_and_api_are_never_stored() {
-        let html = Some("text/html; charset=utf-8");
-        assert_eq!(caching_for("/p/chair", html), Some("no-cache"));
-        assert_eq!(caching_for("/", html), Some("no-cache"));
-        assert_eq!(caching_for("/admin", html), Some("no-store"));
-        assert_eq!(caching_for("/admin/products/x", html), Some("no-store"));
-        assert_eq!(
-            caching_for("/api/list_images", Some("application/json")),
-            Some("no-store")
-        );
-        assert_eq!(caching_for("/favicon.svg", Some("image/svg+xml")), None);
-        assert_eq!(
-            caching_for("/admin", None),
-            Some("no-store"),
-            "the redirect to /login too"
-        );
-        assert_eq!(caching_for("/administrator", Some("text/plain")), None);
+        assert_eq!(caching_for("/p/chair"), "no-cache");
+        assert_eq!(caching_for("/"), "no-cache");
+        assert_eq!(caching_for("/upload-worker.js"), "no-cache");
+        assert_eq!(caching_for("/admin"), "no-store", "the page and its redirect to /login");
+        assert_eq!(caching_for("/admin/products/x"), "no-store");
+        assert_eq!(caching_for("/api/list_images"), "no-store");
+        assert_eq!(caching_for("/administrator"), "no-cache");
     }
 }

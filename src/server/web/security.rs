@@ -44,6 +44,17 @@ impl PagePolicy {
     }
 }
 
+impl PagePolicy {
+    /// A script's own policy, which binds it when it runs as a worker: the upload
+    /// worker may only send to the app and its storage.
+    fn header_for_script(&self) -> String {
+        format!(
+            "default-src 'none'; connect-src 'self'{}; frame-ancestors 'none'",
+            self.storage_origins
+        )
+    }
+}
+
 /// `scheme://host[:port]` of a URL, or nothing for an empty or odd one.
 pub fn origin_of(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
@@ -73,15 +84,11 @@ pub async fn security_headers(State(policy): State<PagePolicy>, mut req: Request
     let nonce = new_nonce();
     req.extensions_mut().insert(CspNonce(nonce.as_str().into()));
     let mut res = next.run(req).await;
-    let is_page = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("text/html"));
-    let csp = if is_page {
-        policy.header_for(&nonce)
-    } else {
-        NON_PAGE_POLICY.to_string()
+    let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let csp = match content_type {
+        Some(t) if t.starts_with("text/html") => policy.header_for(&nonce),
+        Some(t) if t.starts_with("text/javascript") => policy.header_for_script(),
+        _ => NON_PAGE_POLICY.to_string(),
     };
     let h = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&csp) {
@@ -115,6 +122,15 @@ mod tests {
         assert!(csp.contains("connect-src 'self' https://s3.example.com https://cdn.example.com;"));
         assert!(csp.contains("frame-ancestors 'none'"));
         assert!(!csp.contains("'unsafe-eval'") && !csp.contains("script-src 'unsafe-inline'"));
+    }
+
+    #[test]
+    fn scripts_may_only_talk_to_the_app_and_storage() {
+        let csp = PagePolicy::new(&["https://s3.example.com"]).header_for_script();
+        assert_eq!(
+            csp,
+            "default-src 'none'; connect-src 'self' https://s3.example.com; frame-ancestors 'none'"
+        );
     }
 
     #[test]

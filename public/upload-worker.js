@@ -1,0 +1,64 @@
+// Vitrine's upload transfers, off the page's main thread: the page hands over
+// each file with its presigned URL and headers; this worker keeps `parallel`
+// PUTs running, so page rendering never delays the next transfer. It reports
+// start, progress (at most every 100 ms per file), the HTTP status, or a
+// network error. Retry, renewal and verification stay with the page.
+'use strict';
+
+const queue = [];
+const running = new Map();
+let parallel = 4;
+
+function report(msg) {
+  self.postMessage(msg);
+}
+
+function pump() {
+  while (running.size < parallel && queue.length > 0) {
+    start(queue.shift());
+  }
+}
+
+function start(job) {
+  const xhr = new XMLHttpRequest();
+  running.set(job.id, xhr);
+  let last = 0;
+  xhr.open('PUT', job.url);
+  for (const [name, value] of job.headers) xhr.setRequestHeader(name, value);
+  xhr.upload.onprogress = (e) => {
+    const now = performance.now();
+    if (e.lengthComputable && now - last >= 100) {
+      last = now;
+      report({ type: 'progress', id: job.id, loaded: e.loaded });
+    }
+  };
+  const end = (msg) => {
+    running.delete(job.id);
+    report(msg);
+    pump();
+  };
+  xhr.onload = () => end({ type: 'done', id: job.id, status: xhr.status });
+  xhr.onerror = () => end({ type: 'failed', id: job.id });
+  xhr.ontimeout = xhr.onerror;
+  xhr.onabort = () => end({ type: 'aborted', id: job.id });
+  report({ type: 'started', id: job.id });
+  xhr.send(job.file);
+}
+
+self.onmessage = (e) => {
+  const msg = e.data;
+  if (msg.type === 'put') {
+    queue.push(msg);
+    pump();
+  } else if (msg.type === 'abort') {
+    const i = queue.findIndex((j) => j.id === msg.id);
+    if (i >= 0) {
+      queue.splice(i, 1);
+      report({ type: 'aborted', id: msg.id });
+    }
+    running.get(msg.id)?.abort();
+  } else if (msg.type === 'parallel') {
+    parallel = Math.max(1, msg.n);
+    pump();
+  }
+};

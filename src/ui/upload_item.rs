@@ -1,0 +1,98 @@
+//! One file in the upload queue: its phase, progress and ticket. Progress from
+//! the network lands in `raw_sent` on every event and reaches the signals the
+//! page draws once per animation frame (see `Engine::note_progress`).
+
+use leptos::prelude::*;
+use web_sys::File;
+
+use crate::model::{FileSpec, ImageStatus, UploadTicket};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    Waiting,
+    /// Handed to the transfer worker, waiting for a free slot there.
+    Queued,
+    Uploading,
+    Verifying,
+    Uploaded,
+    Failed(String),
+    Cancelled,
+}
+
+impl Phase {
+    pub fn text(&self) -> String {
+        match self {
+            Self::Waiting | Self::Queued => "Waiting".into(),
+            Self::Uploading | Self::Verifying => "Uploading".into(),
+            Self::Uploaded => ImageStatus::Uploaded.label().into(),
+            Self::Failed(reason) => format!("Failed: {reason}"),
+            Self::Cancelled => "Cancelled".into(),
+        }
+    }
+}
+
+/// One file in the queue. All handles, so it is `Copy`.
+#[derive(Clone, Copy)]
+pub struct Upload {
+    pub id: usize,
+    pub name: StoredValue<String>,
+    pub size: u64,
+    pub(super) content_type: StoredValue<String>,
+    pub(super) file: StoredValue<File, LocalStorage>,
+    /// Percent and bytes sent, as the page shows them (updated once per frame).
+    pub progress: RwSignal<f64>,
+    pub sent: RwSignal<f64>,
+    /// Bytes sent as the network last reported them (every progress event).
+    pub(super) raw_sent: StoredValue<f64>,
+    pub phase: RwSignal<Phase>,
+    /// False for files refused by validation: retrying cannot help them.
+    pub retryable: RwSignal<bool>,
+    pub(super) ticket: RwSignal<Option<UploadTicket>>,
+    /// The transfer worker's id for the running PUT, to abort it.
+    pub(super) job: StoredValue<Option<u32>>,
+}
+
+impl Upload {
+    pub(super) fn new(id: usize, file: File) -> Self {
+        Self {
+            id,
+            name: StoredValue::new(file.name()),
+            size: file.size() as u64,
+            content_type: StoredValue::new(file.type_()),
+            file: StoredValue::new_local(file),
+            progress: RwSignal::new(0.0),
+            sent: RwSignal::new(0.0),
+            raw_sent: StoredValue::new(0.0),
+            phase: RwSignal::new(Phase::Waiting),
+            retryable: RwSignal::new(true),
+            ticket: RwSignal::new(None),
+            job: StoredValue::new(None),
+        }
+    }
+
+    pub(super) fn spec(&self) -> FileSpec {
+        FileSpec {
+            name: self.name.get_value(),
+            size: self.size,
+            content_type: self.content_type.get_value(),
+        }
+    }
+
+    pub(super) fn fail(&self, reason: impl Into<String>, retryable: bool) {
+        self.phase.set(Phase::Failed(reason.into()));
+        self.retryable.set(retryable);
+    }
+
+    /// Shows `bytes` as sent now (not waiting for the next frame).
+    pub(super) fn show_sent(&self, bytes: f64) {
+        self.raw_sent.set_value(bytes);
+        self.sent.set(bytes);
+        self.progress
+            .set((bytes / (self.size.max(1) as f64) * 100.0).min(100.0));
+    }
+
+    /// The server's image for this file, once it has a ticket.
+    pub fn image_id(&self) -> Option<uuid::Uuid> {
+        self.ticket.with(|t| t.as_ref().map(|t| t.image_id))
+    }
+}
