@@ -1,8 +1,11 @@
 // Vitrine's upload transfers, off the page's main thread: the page hands over
 // each file with its presigned URL and headers; this worker keeps `parallel`
-// PUTs running, so page rendering never delays the next transfer. It reports
-// start, progress (at most every 100 ms per file), the HTTP status, or a
-// network error. Retry, renewal and verification stay with the page.
+// PUTs running, so page rendering never delays the next transfer. When a PUT
+// stores its file, the worker frees the slot and then asks the server to
+// verify it (the page's `complete` request, sent as given), so the page's main
+// thread only hears the outcome. It reports start, progress (at most every
+// 100 ms per file), the HTTP status with the verification's answer, or a
+// network error. Retry and renewal stay with the page.
 'use strict';
 
 const queue = [];
@@ -34,15 +37,39 @@ function start(job) {
   };
   const end = (msg) => {
     running.delete(job.id);
-    report(msg);
     pump();
+    report(msg);
   };
-  xhr.onload = () => end({ type: 'done', id: job.id, status: xhr.status });
+  xhr.onload = () => {
+    const status = xhr.status;
+    const stored = (status >= 200 && status < 300) || status === 412;
+    if (!stored || !job.complete) {
+      end({ type: 'done', id: job.id, status });
+      return;
+    }
+    running.delete(job.id);
+    pump();
+    verify(job, status);
+  };
   xhr.onerror = () => end({ type: 'failed', id: job.id });
   xhr.ontimeout = xhr.onerror;
   xhr.onabort = () => end({ type: 'aborted', id: job.id });
   report({ type: 'started', id: job.id });
   xhr.send(job.file);
+}
+
+async function verify(job, status) {
+  try {
+    const res = await fetch(job.complete.url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: job.complete.body,
+    });
+    report({ type: 'verified', id: job.id, status, answer: res.status, body: await res.text() });
+  } catch {
+    // The page verifies it itself.
+    report({ type: 'done', id: job.id, status });
+  }
 }
 
 self.onmessage = (e) => {

@@ -10,7 +10,10 @@ use uuid::Uuid;
 use web_sys::File;
 
 pub use super::upload_item::{Phase, Upload};
-use super::xhr::{Transfers, sleep};
+use super::{
+    upload_transfer::Transferred,
+    xhr::{Transfers, sleep},
+};
 use crate::{
     api::{begin_upload, cancel_upload},
     model::{FailureKind, ImageDto, ImageStatus, UploadLimits},
@@ -131,8 +134,10 @@ impl Engine {
         for u in ready {
             u.phase.set(Phase::Queued);
             spawn_local(async move {
-                if self.transfer(u).await {
-                    self.verify(u).await;
+                match self.transfer(u).await {
+                    Transferred::Verified(status, body) => self.verified(u, status, &body),
+                    Transferred::Stored => self.verify(u).await,
+                    Transferred::Failed => {}
                 }
                 self.refresh_gallery_soon();
             });

@@ -1,17 +1,31 @@
 //! Moving one file's bytes: the PUT through its presigned URL (retried with
-//! backoff, renewed when the URL expired), then the server's verification.
+//! backoff, renewed when the URL expired), then the server's verification,
+//! which the transfer worker requests itself as soon as the bytes are stored.
 
 use leptos::prelude::*;
 
 use super::{
     upload_engine::Engine,
     upload_item::{Phase, Upload},
-    xhr::{PutError, sleep},
+    xhr::{Completion, PutError, PutOutcome, sleep},
 };
+use leptos::server_fn::ServerFn;
+
 use crate::{
-    api::{complete_upload, renew_upload},
-    model::ImageStatus,
+    api::{CompleteUpload, complete_upload, renew_upload},
+    error::AppError,
+    model::{ImageDto, ImageStatus},
 };
+
+/// How a file's transfer ended.
+pub(super) enum Transferred {
+    /// Not stored (failed, cancelled): the row says why.
+    Failed,
+    /// Stored; the page must ask the server to verify it.
+    Stored,
+    /// Stored, and the worker asked the server to verify it: the answer's status and body.
+    Verified(u16, String),
+}
 
 /// Tries per file before it is shown as failed (network errors, 5xx).
 const MAX_ATTEMPTS: u32 = 4;
@@ -20,26 +34,34 @@ const BACKOFF_BASE_MS: u64 = 500;
 impl Engine {
     /// PUTs the file, retrying network trouble and renewing an expired URL.
     /// True when storage accepted every byte.
-    pub(super) async fn transfer(self, u: Upload) -> bool {
+    pub(super) async fn transfer(self, u: Upload) -> Transferred {
         let mut attempt = 0;
         loop {
             attempt += 1;
             let Some(ticket) = u.ticket.get_untracked() else {
-                return false;
+                return Transferred::Failed;
             };
             let transfers = match self.transfers() {
                 Ok(t) => t,
                 Err(e) => {
                     u.fail(format!("the browser could not start uploads: {e}"), true);
-                    return false;
+                    return Transferred::Failed;
                 }
             };
             let file = u.file.get_value();
+            let complete = Completion {
+                url: <CompleteUpload as ServerFn>::PATH,
+                body: serde_json::to_string(&CompleteUpload {
+                    image_id: ticket.image_id,
+                })
+                .unwrap_or_default(),
+            };
             let result = transfers
                 .put(
                     &ticket.url,
                     &ticket.headers,
                     &file,
+                    complete,
                     |job| u.job.set_value(Some(job)),
                     move || self.started(u),
                     move |loaded| self.note_progress(u, loaded),
@@ -47,50 +69,71 @@ impl Engine {
                 .await;
             u.job.set_value(None);
             if u.phase.get_untracked() == Phase::Cancelled {
-                return false;
+                return Transferred::Failed;
             }
             let problem = match result {
-                Ok(status) if (200..300).contains(&status) => return true,
-                // If-None-Match: the object is there already (an earlier try got through
-                // but its answer was lost). Completion checks what was stored.
-                Ok(412) => return true,
+                // Stored; with If-None-Match a 412 means an earlier try got through but its
+                // answer was lost. Completion checks what was stored either way.
+                Ok(PutOutcome { status, verified }) if (200..300).contains(&status) || status == 412 => {
+                    return match verified {
+                        Some((answer, body)) => Transferred::Verified(answer, body),
+                        None => Transferred::Stored,
+                    };
+                }
                 // 403 is what an expired signature gets: ask for a fresh URL and go again.
-                Ok(403) => match renew_upload(ticket.image_id).await {
+                Ok(PutOutcome { status: 403, .. }) => match renew_upload(ticket.image_id).await {
                     Ok(fresh) => {
                         u.ticket.set(Some(fresh));
                         "storage refused the upload (HTTP 403)".to_string()
                     }
                     Err(e) => {
                         u.fail(e.to_string(), true);
-                        return false;
+                        return Transferred::Failed;
                     }
                 },
-                Ok(status) => format!("storage answered HTTP {status}"),
+                Ok(PutOutcome { status, .. }) => format!("storage answered HTTP {status}"),
                 Err(PutError::Network) => "network error".to_string(),
-                Err(PutError::Aborted) => return false,
+                Err(PutError::Aborted) => return Transferred::Failed,
                 Err(PutError::Setup(e)) => {
                     u.fail(format!("the browser could not send the file: {e}"), true);
-                    return false;
+                    return Transferred::Failed;
                 }
             };
             if attempt >= MAX_ATTEMPTS {
                 u.fail(problem, true);
-                return false;
+                return Transferred::Failed;
             }
             u.show_sent(0.0);
             sleep(BACKOFF_BASE_MS << (attempt - 1)).await;
         }
     }
 
-    /// Asks the server to check what was stored and queue its processing.
+    /// Asks the server to check what was stored and queue its processing
+    /// (when the worker could not ask it itself).
     pub(super) async fn verify(self, u: Upload) {
         u.show_sent(u.size as f64);
         u.phase.set(Phase::Verifying);
         let Some(ticket) = u.ticket.get_untracked() else { return };
-        match complete_upload(ticket.image_id).await {
-            Ok(img) if img.status == ImageStatus::Failed => u.fail(img.error.unwrap_or_default(), true),
-            Ok(_) => u.phase.set(Phase::Uploaded),
-            Err(e) => u.fail(e.to_string(), true),
-        }
+        settle(u, complete_upload(ticket.image_id).await);
+    }
+
+    /// Takes the server's answer to the completion the worker sent.
+    pub(super) fn verified(self, u: Upload, status: u16, body: &str) {
+        u.show_sent(u.size as f64);
+        let answer = if status == 200 {
+            serde_json::from_str::<ImageDto>(body).map_err(|e| AppError::Request(e.to_string()))
+        } else {
+            Err(serde_json::from_str::<AppError>(body).unwrap_or(AppError::Request(format!("HTTP {status}"))))
+        };
+        settle(u, answer);
+    }
+}
+
+/// The file's phase after its completion answer.
+fn settle(u: Upload, answer: Result<ImageDto, AppError>) {
+    match answer {
+        Ok(img) if img.status == ImageStatus::Failed => u.fail(img.error.unwrap_or_default(), true),
+        Ok(_) => u.phase.set(Phase::Uploaded),
+        Err(e) => u.fail(e.to_string(), true),
     }
 }

@@ -24,10 +24,25 @@ pub enum PutError {
     Setup(String),
 }
 
+/// How a PUT that got an HTTP answer ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PutOutcome {
+    pub status: u16,
+    /// The server's answer to the completion request, when the worker sent it:
+    /// its HTTP status and body.
+    pub verified: Option<(u16, String)>,
+}
+
+/// The completion request the worker sends once the file is stored.
+pub struct Completion {
+    pub url: &'static str,
+    pub body: String,
+}
+
 struct Pending {
     on_start: Box<dyn FnOnce()>,
     on_progress: Box<dyn Fn(f64)>,
-    done: oneshot::Sender<Result<u16, PutError>>,
+    done: oneshot::Sender<Result<PutOutcome, PutError>>,
 }
 
 /// The page's side of the upload worker.
@@ -101,8 +116,17 @@ impl Transfers {
                         }
                     }
                     other => {
+                        let status = field(&data, "status").as_f64().unwrap_or_default() as u16;
                         let result = match other {
-                            "done" => Ok(field(&data, "status").as_f64().unwrap_or_default() as u16),
+                            "done" => Ok(PutOutcome { status, verified: None }),
+                            "verified" => {
+                                let answer = field(&data, "answer").as_f64().unwrap_or_default() as u16;
+                                let body = field(&data, "body").as_string().unwrap_or_default();
+                                Ok(PutOutcome {
+                                    status,
+                                    verified: Some((answer, body)),
+                                })
+                            }
                             "failed" => Err(PutError::Network),
                             _ => Err(PutError::Aborted),
                         };
@@ -127,18 +151,20 @@ impl Transfers {
         })
     }
 
-    /// Queues a PUT of `file` with exactly `headers`; `on_job` gets its id (for
-    /// `abort`), `on_start` runs when it leaves the queue, `on_progress` gets the
-    /// bytes sent. Resolves to the HTTP status.
+    /// Queues a PUT of `file` with exactly `headers`, then `complete` once it is
+    /// stored; `on_job` gets its id (for `abort`), `on_start` runs when it leaves
+    /// the queue, `on_progress` gets the bytes sent.
+    #[allow(clippy::too_many_arguments)]
     pub async fn put(
         &self,
         url: &str,
         headers: &[(String, String)],
         file: &File,
+        complete: Completion,
         on_job: impl FnOnce(u32),
         on_start: impl FnOnce() + 'static,
         on_progress: impl Fn(f64) + 'static,
-    ) -> Result<u16, PutError> {
+    ) -> Result<PutOutcome, PutError> {
         let id = {
             let mut n = self.next_id.borrow_mut();
             *n += 1;
@@ -161,6 +187,10 @@ impl Transfers {
             ("url", url.into()),
             ("headers", pairs.into()),
             ("file", file.into()),
+            (
+                "complete",
+                message(&[("url", complete.url.into()), ("body", complete.body.into())]).into(),
+            ),
         ]);
         if let Err(e) = self.worker.post_message(&msg) {
             self.pending.borrow_mut().remove(&id);
