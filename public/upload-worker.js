@@ -5,7 +5,8 @@
 // verify it (the page's `complete` request, sent as given), so the page's main
 // thread only hears the outcome. It reports start, progress (at most every
 // 100 ms per file), the HTTP status with the verification's answer, or a
-// network error. Retry and renewal stay with the page.
+// network error. Retry and renewal stay with the page. It also computes each
+// file's SHA-256 before its ticket is asked for (the ticket binds it).
 'use strict';
 
 const queue = [];
@@ -72,9 +73,26 @@ async function verify(job, status) {
   }
 }
 
+// Digests, one file at a time (each read whole: WebCrypto has no streaming digest).
+let hashing = Promise.resolve();
+function hash(job) {
+  hashing = hashing.then(async () => {
+    let sha256 = null;
+    try {
+      const digest = await crypto.subtle.digest('SHA-256', await job.file.arrayBuffer());
+      sha256 = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+    } catch {
+      // No WebCrypto (plain http on another host): the upload goes on unbound.
+    }
+    report({ type: 'hashed', id: job.id, sha256 });
+  });
+}
+
 self.onmessage = (e) => {
   const msg = e.data;
-  if (msg.type === 'put') {
+  if (msg.type === 'hash') {
+    hash(msg);
+  } else if (msg.type === 'put') {
     queue.push(msg);
     pump();
   } else if (msg.type === 'abort') {

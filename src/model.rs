@@ -146,6 +146,10 @@ pub struct FileSpec {
     pub name: String,
     pub size: u64,
     pub content_type: String,
+    /// The file's SHA-256 (64 hex digits), which the ticket then binds: storage
+    /// refuses any other bytes. The browser always sends it; scripts may omit it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 /// Permission to PUT one file: the URL is bound to one key, type and length.

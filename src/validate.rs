@@ -157,6 +157,36 @@ pub struct AcceptedFile {
     pub filename: OriginalFilename,
     pub size: u64,
     pub image_type: ImageType,
+    pub sha256: Option<Sha256Hex>,
+}
+
+/// A SHA-256 digest as 64 lower-case hex digits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sha256Hex(String);
+
+impl Sha256Hex {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let hex = raw.trim().to_ascii_lowercase();
+        if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(Self(hex))
+        } else {
+            Err("the SHA-256 is not 64 hex digits".into())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The 32 bytes (S3 wants them base64-encoded in `x-amz-checksum-sha256`).
+    pub fn bytes(&self) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        for (i, pair) in self.0.as_bytes().chunks(2).enumerate() {
+            let digit = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+            out[i] = digit(pair[0]) << 4 | digit(pair[1]);
+        }
+        out
+    }
 }
 
 /// Checks one declared file against the limits; the error carries its kind.
@@ -176,10 +206,17 @@ pub fn check_file(spec: &FileSpec, limits: &UploadLimits) -> Result<AcceptedFile
             ),
         ));
     }
+    let sha256 = spec
+        .sha256
+        .as_deref()
+        .map(Sha256Hex::parse)
+        .transpose()
+        .map_err(|e| (FailureKind::Validation, e))?;
     Ok(AcceptedFile {
         filename,
         size: spec.size,
         image_type,
+        sha256,
     })
 }
 
@@ -217,6 +254,7 @@ mod tests {
             name: name.into(),
             size,
             content_type: ct.into(),
+            sha256: None,
         }
     }
 
@@ -251,6 +289,19 @@ mod tests {
         assert_eq!(slug("日本"), "product");
         assert!(slug(&"word ".repeat(20)).len() <= MAX_SLUG_CHARS);
         assert!(!slug(&"word ".repeat(20)).ends_with('-'));
+    }
+
+    #[test]
+    fn sha256_digests_are_64_hex_digits() {
+        let d = Sha256Hex::parse("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855").unwrap();
+        assert_eq!(
+            d.as_str(),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(d.bytes()[0], 0xe3);
+        assert_eq!(d.bytes()[31], 0x55);
+        assert!(Sha256Hex::parse("abc").is_err());
+        assert!(Sha256Hex::parse(&"g".repeat(64)).is_err());
     }
 
     #[test]

@@ -13,6 +13,7 @@ on_both_databases!(
     a_ticket_cannot_replace_a_verified_original,
     a_cancelled_ticket_writes_nothing,
     a_ticket_cannot_become_a_copy_of_another_object,
+    a_ticket_takes_only_the_announced_bytes,
     the_embedded_store_refuses_odd_paths_and_sniffing,
     oversized_bodies_are_413,
 );
@@ -64,6 +65,42 @@ async fn a_ticket_cannot_replace_a_verified_original(backend: Backend) {
     assert_eq!(without_condition, 403, "If-None-Match is part of the signature");
     let (_, stored) = app.get_bytes(done["original_url"].as_str().unwrap()).await;
     assert!(stored == jpeg, "the verified original is unchanged");
+}
+
+async fn a_ticket_takes_only_the_announced_bytes(backend: Backend) {
+    // Arrange: a ticket for a photo whose SHA-256 the browser announced.
+    use sha2::{Digest, Sha256};
+    let app = TestApp::spawn(backend).await;
+    let jpeg = photo("mate_Wood.jpg");
+    let digest: String = Sha256::digest(&jpeg).iter().map(|b| format!("{b:02x}")).collect();
+    let product = app.create_product("Digests").await;
+    let mut spec = file_spec("a.jpg", &jpeg, "image/jpeg");
+    spec["sha256"] = json!(digest);
+    let batch = app
+        .ok("begin_upload", json!({ "product_id": product, "files": [spec] }))
+        .await;
+    let t = batch["successful"][0].clone();
+    assert!(t["headers"].to_string().contains("x-amz-checksum-sha256"), "{t}");
+    let mut other = jpeg.clone();
+    other[1000] ^= 0xff;
+
+    // Act: other bytes of the same length first, then the announced ones.
+    let forged = app.put_ticket(&t, other).await;
+    let honest = app.put_ticket(&t, jpeg.clone()).await;
+    let done = app.ok("complete_upload", json!({ "image_id": t["image_id"] })).await;
+
+    // Assert
+    assert!(
+        (400..500).contains(&forged),
+        "storage took bytes the ticket did not announce: {forged}"
+    );
+    assert_eq!(honest, 200);
+    assert_eq!(done["status"], "uploaded");
+    let row = vitrine::server::services::images::find(&app.state.db, t["image_id"].as_str().unwrap().parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.sha256.as_deref(), Some(digest.as_str()), "the row keeps the digest");
 }
 
 async fn a_cancelled_ticket_writes_nothing(backend: Backend) {

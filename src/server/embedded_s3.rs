@@ -91,13 +91,18 @@ pub fn router<S: Clone + Send + Sync + 'static>(
     let s3 = builder.build();
 
     // axum needs an infallible service; an s3s transport error becomes a 500.
+    let bucket_dir = root.join(bucket);
     let svc = service_fn(move |req: Request| {
-        let (s3, gate) = (s3.clone(), gate.clone());
+        let (s3, gate, bucket_dir) = (s3.clone(), gate.clone(), bucket_dir.clone());
         async move {
+            let mut upload_key = None;
             let refusal = match s3_guard::judge(&req) {
                 Verdict::Pass => None,
                 Verdict::Refuse(r) => Some(r),
-                Verdict::AskGate(key) => s3_guard::ask(&gate, key).await,
+                Verdict::AskGate(key) => {
+                    upload_key = Some(key.clone());
+                    s3_guard::ask(&gate, key).await
+                }
             };
             if let Some(refusal) = refusal {
                 return Ok::<_, Infallible>(nosniff(refusal));
@@ -110,6 +115,13 @@ pub fn router<S: Clone + Send + Sync + 'static>(
                         s3_guard::REFUSED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     } else if res.status().is_server_error() {
                         tracing::warn!(status = %res.status(), "embedded S3 answered with an error");
+                    }
+                    // s3s-fs 0.14 stores the body before it compares the checksum, and leaves
+                    // it there when it answers BadDigest (400): remove what it refused.
+                    if res.status() == http::StatusCode::BAD_REQUEST
+                        && let Some(key) = upload_key
+                    {
+                        let _ = tokio::fs::remove_file(bucket_dir.join(key)).await;
                     }
                     res.map(Body::new)
                 }

@@ -16,7 +16,7 @@ use aws_sdk_s3::{
 };
 use uuid::Uuid;
 
-use crate::validate::ImageType;
+use crate::validate::{ImageType, Sha256Hex};
 
 /// How long a presigned GET of an original (admin view) stays valid.
 pub const ORIGINAL_VIEW_TTL: Duration = Duration::from_secs(15 * 60);
@@ -181,13 +181,18 @@ impl Storage {
 
     /// A PUT URL bound to this key, this content type, exactly this many bytes,
     /// and `If-None-Match: *`: it creates the object once and never replaces it.
+    /// With `sha256`, also to those bytes (`x-amz-checksum-sha256`, which the
+    /// store verifies).
     pub async fn presign_put(
         &self,
         key: &ObjectKey,
         content_type: &str,
         len: u64,
+        sha256: Option<&Sha256Hex>,
         ttl: Duration,
     ) -> Result<PresignedPut, StorageError> {
+        use base64::Engine as _;
+        let checksum = sha256.map(|d| base64::engine::general_purpose::STANDARD.encode(d.bytes()));
         let cfg = PresigningConfig::expires_in(ttl).map_err(backend)?;
         let req = self
             .client
@@ -197,6 +202,7 @@ impl Storage {
             .content_type(content_type)
             .content_length(len as i64)
             .if_none_match("*")
+            .set_checksum_sha256(checksum)
             .presigned(cfg)
             .await
             .map_err(backend)?;

@@ -19,6 +19,10 @@ use crate::{
     model::{FailureKind, ImageDto, ImageStatus, UploadLimits},
     validate::check_file,
 };
+/// Tickets are asked for in chunks that grow from this size…
+const FIRST_TICKET_CHUNK: usize = 2;
+/// …to this one (well under the server's batch limit).
+const MAX_TICKET_CHUNK: usize = 32;
 /// Files finishing within this window share one gallery refresh.
 const REFRESH_COALESCE_MS: u64 = 1000;
 
@@ -93,7 +97,29 @@ impl Engine {
         }
         self.items.update(|items| items.extend(added));
         if !accepted.is_empty() {
-            spawn_local(self.request_tickets(accepted));
+            spawn_local(self.hash_then_request_tickets(accepted));
+        }
+    }
+
+    /// Digests each file (in the worker) and asks for tickets in growing chunks,
+    /// so the first transfers start while later files are still being hashed.
+    async fn hash_then_request_tickets(self, uploads: Vec<Upload>) {
+        let transfers = self.transfers().ok();
+        let mut chunk = Vec::new();
+        let mut target = FIRST_TICKET_CHUNK;
+        let last = uploads.len().saturating_sub(1);
+        for (i, u) in uploads.into_iter().enumerate() {
+            if let Some(t) = &transfers {
+                let file = u.file.get_value();
+                u.sha256.set_value(t.sha256(&file).await);
+            }
+            if u.phase.get_untracked() == Phase::Waiting {
+                chunk.push(u);
+            }
+            if chunk.len() >= target || (i == last && !chunk.is_empty()) {
+                spawn_local(self.request_tickets(std::mem::take(&mut chunk)));
+                target = (target * 2).min(MAX_TICKET_CHUNK);
+            }
         }
     }
 

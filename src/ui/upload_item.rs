@@ -38,6 +38,8 @@ pub struct Upload {
     pub name: StoredValue<String>,
     pub size: u64,
     pub(super) content_type: StoredValue<String>,
+    /// The file's SHA-256 (hex), once the worker has computed it.
+    pub(super) sha256: StoredValue<Option<String>>,
     pub(super) file: StoredValue<File, LocalStorage>,
     /// Percent and bytes sent, as the page shows them (updated once per frame).
     pub progress: RwSignal<f64>,
@@ -59,6 +61,7 @@ impl Upload {
             name: StoredValue::new(file.name()),
             size: file.size() as u64,
             content_type: StoredValue::new(file.type_()),
+            sha256: StoredValue::new(None),
             file: StoredValue::new_local(file),
             progress: RwSignal::new(0.0),
             sent: RwSignal::new(0.0),
@@ -75,6 +78,7 @@ impl Upload {
             name: self.name.get_value(),
             size: self.size,
             content_type: self.content_type.get_value(),
+            sha256: self.sha256.get_value(),
         }
     }
 

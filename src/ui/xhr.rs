@@ -49,6 +49,7 @@ struct Pending {
 pub struct Transfers {
     worker: Worker,
     pending: Rc<RefCell<HashMap<u32, Pending>>>,
+    digests: Rc<RefCell<HashMap<u32, oneshot::Sender<Option<String>>>>>,
     next_id: RefCell<u32>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
 }
@@ -85,14 +86,21 @@ impl Transfers {
     fn start(parallel: usize) -> Result<Self, String> {
         let worker = Worker::new(WORKER_URL).map_err(|e| format!("{e:?}"))?;
         let pending: Rc<RefCell<HashMap<u32, Pending>>> = Rc::default();
+        let digests: Rc<RefCell<HashMap<u32, oneshot::Sender<Option<String>>>>> = Rc::default();
         let on_message = {
-            let pending = pending.clone();
+            let (pending, digests) = (pending.clone(), digests.clone());
             Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
                 let data = e.data();
                 let id = field(&data, "id").as_f64().unwrap_or(-1.0) as u32;
                 let kind = field(&data, "type").as_string().unwrap_or_default();
                 // Callbacks run after the borrow ends: they may start or abort transfers.
                 match kind.as_str() {
+                    "hashed" => {
+                        let done = digests.borrow_mut().remove(&id);
+                        if let Some(tx) = done {
+                            let _ = tx.send(field(&data, "sha256").as_string());
+                        }
+                    }
                     "started" => {
                         let start = pending
                             .borrow_mut()
@@ -146,6 +154,7 @@ impl Transfers {
         Ok(Self {
             worker,
             pending,
+            digests,
             next_id: RefCell::new(0),
             _on_message: on_message,
         })
@@ -165,11 +174,7 @@ impl Transfers {
         on_start: impl FnOnce() + 'static,
         on_progress: impl Fn(f64) + 'static,
     ) -> Result<PutOutcome, PutError> {
-        let id = {
-            let mut n = self.next_id.borrow_mut();
-            *n += 1;
-            *n
-        };
+        let id = self.next_id();
         let (tx, rx) = oneshot::channel();
         let pending = Pending {
             on_start: Box::new(on_start),
@@ -198,6 +203,30 @@ impl Transfers {
         }
         on_job(id);
         rx.await.unwrap_or(Err(PutError::Aborted))
+    }
+
+    fn next_id(&self) -> u32 {
+        let mut n = self.next_id.borrow_mut();
+        *n += 1;
+        *n
+    }
+
+    /// The file's SHA-256 as hex, computed in the worker (one file at a time);
+    /// `None` where the browser cannot (no WebCrypto outside secure contexts).
+    pub async fn sha256(&self, file: &File) -> Option<String> {
+        let id = self.next_id();
+        let (tx, rx) = oneshot::channel();
+        self.digests.borrow_mut().insert(id, tx);
+        let msg = message(&[
+            ("type", "hash".into()),
+            ("id", (id as f64).into()),
+            ("file", file.into()),
+        ]);
+        if self.worker.post_message(&msg).is_err() {
+            self.digests.borrow_mut().remove(&id);
+            return None;
+        }
+        rx.await.ok().flatten()
     }
 
     /// Stops a queued or running transfer; its `put` resolves as aborted.

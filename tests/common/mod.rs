@@ -173,6 +173,20 @@ impl TestApp {
             .as_u16()
     }
 
+    /// A PUT exactly as the browser sends it: every header the ticket names.
+    pub async fn put_ticket(&self, ticket: &Value, body: Vec<u8>) -> u16 {
+        let mut req = self.http.put(ticket["url"].as_str().expect("ticket url"));
+        for pair in ticket["headers"].as_array().expect("ticket headers") {
+            req = req.header(pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
+        }
+        req.body(body)
+            .send()
+            .await
+            .expect("PUT reaches storage")
+            .status()
+            .as_u16()
+    }
+
     pub async fn get_bytes(&self, url: &str) -> (u16, Vec<u8>) {
         let res = self.http.get(url).send().await.expect("GET");
         (res.status().as_u16(), res.bytes().await.unwrap_or_default().to_vec())

@@ -36,10 +36,13 @@ pub struct ImageRow {
     pub width: Option<i64>,
     pub height: Option<i64>,
     pub thumbhash: Option<String>,
+    /// The digest the upload ticket bound (storage refused any other bytes).
+    pub sha256: Option<String>,
 }
 
 pub const IMAGE_COLUMNS: &str = "id, product_id, position, status, original_filename, content_type, \
-     byte_size, storage_key, alt_text, title, description, tags, error, upload_expires_at, width, height, thumbhash";
+     byte_size, storage_key, alt_text, title, description, tags, error, upload_expires_at, width, height, thumbhash, \
+     sha256";
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 struct VariantRow {

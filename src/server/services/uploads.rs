@@ -14,7 +14,7 @@ use crate::{
         jobs::{ENQUEUE_SQL, Job, enqueue_args},
         storage::{ObjectKey, Storage, StorageError},
     },
-    validate::{ImageType, check_file},
+    validate::{ImageType, Sha256Hex, check_file},
 };
 
 /// How many leading bytes completion reads to learn a file's real type.
@@ -108,15 +108,16 @@ async fn issue_ticket(
     let image_id = Uuid::new_v4();
     let key = ObjectKey::original(product_id, image_id, file.image_type);
     let put = storage
-        .presign_put(&key, file.image_type.mime(), file.size, cfg.ttl)
+        .presign_put(&key, file.image_type.mime(), file.size, file.sha256.as_ref(), cfg.ttl)
         .await?;
     let now = now_ms();
     on_db!(db, p => sqlx::query(
         "INSERT INTO image (id, product_id, position, status, original_filename, content_type, byte_size, \
-         storage_key, upload_expires_at, created_at) VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8, $9)")
+         storage_key, upload_expires_at, created_at, sha256) VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8, $9, $10)")
         .bind(image_id.to_string()).bind(product_id.to_string()).bind(position)
         .bind(file.filename.as_str()).bind(file.image_type.mime()).bind(file.size as i64)
         .bind(key.as_str()).bind(now + cfg.ttl.as_millis() as i64).bind(now)
+        .bind(file.sha256.as_ref().map(|d| d.as_str().to_string()))
         .execute(p).await.map(|r| r.rows_affected()))?;
     Ok(UploadTicket {
         index,
@@ -133,8 +134,16 @@ async fn issue_ticket(
 /// A fresh URL for a pending image whose URL expired or whose PUT failed.
 pub async fn renew(db: &Db, storage: &Storage, cfg: UploadConfig, image_id: Uuid) -> Result<UploadTicket, UploadError> {
     let row = pending(db, image_id).await?;
+    // A renewed URL binds the same digest as the first.
+    let digest = row.sha256.as_deref().and_then(|d| Sha256Hex::parse(d).ok());
     let put = storage
-        .presign_put(&row.key(), &row.content_type, row.byte_size as u64, cfg.ttl)
+        .presign_put(
+            &row.key(),
+            &row.content_type,
+            row.byte_size as u64,
+            digest.as_ref(),
+            cfg.ttl,
+        )
         .await?;
     let expires = now_ms() + cfg.ttl.as_millis() as i64;
     on_db!(db, p => sqlx::query("UPDATE image SET upload_expires_at = $1 WHERE id = $2 AND status = 'pending'")
