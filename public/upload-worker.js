@@ -73,19 +73,28 @@ async function verify(job, status) {
   }
 }
 
-// Digests, one file at a time (each read whole: WebCrypto has no streaming digest).
-let hashing = Promise.resolve();
+// Digests, two files at a time (each read whole: WebCrypto has no streaming
+// digest), in the order asked, so tickets can be asked for in that order.
+const HASHING = 2;
+const toHash = [];
+let hashingNow = 0;
 function hash(job) {
-  hashing = hashing.then(async () => {
-    let sha256 = null;
-    try {
-      const digest = await crypto.subtle.digest('SHA-256', await job.file.arrayBuffer());
-      sha256 = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-    } catch {
-      // No WebCrypto (plain http on another host): the upload goes on unbound.
-    }
-    report({ type: 'hashed', id: job.id, sha256 });
-  });
+  toHash.push(job);
+  while (hashingNow < HASHING && toHash.length > 0) digestNext(toHash.shift());
+}
+
+async function digestNext(job) {
+  hashingNow += 1;
+  let sha256 = null;
+  try {
+    const digest = await crypto.subtle.digest('SHA-256', await job.file.arrayBuffer());
+    sha256 = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  } catch {
+    // No WebCrypto (plain http on another host): the upload goes on unbound.
+  }
+  hashingNow -= 1;
+  report({ type: 'hashed', id: job.id, sha256 });
+  if (toHash.length > 0) digestNext(toHash.shift());
 }
 
 self.onmessage = (e) => {

@@ -105,13 +105,18 @@ impl Engine {
     /// so the first transfers start while later files are still being hashed.
     async fn hash_then_request_tickets(self, uploads: Vec<Upload>) {
         let transfers = self.transfers().ok();
+        // All digests are asked for at once (the worker computes two at a time) and
+        // taken in file order.
+        let digests: Vec<_> = uploads
+            .iter()
+            .map(|u| transfers.as_ref().map(|t| t.sha256(&u.file.get_value())))
+            .collect();
         let mut chunk = Vec::new();
         let mut target = FIRST_TICKET_CHUNK;
         let last = uploads.len().saturating_sub(1);
-        for (i, u) in uploads.into_iter().enumerate() {
-            if let Some(t) = &transfers {
-                let file = u.file.get_value();
-                u.sha256.set_value(t.sha256(&file).await);
+        for (i, (u, digest)) in uploads.into_iter().zip(digests).enumerate() {
+            if let Some(digest) = digest {
+                u.sha256.set_value(digest.await);
             }
             if u.phase.get_untracked() == Phase::Waiting {
                 chunk.push(u);

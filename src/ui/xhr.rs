@@ -211,9 +211,9 @@ impl Transfers {
         *n
     }
 
-    /// The file's SHA-256 as hex, computed in the worker (one file at a time);
-    /// `None` where the browser cannot (no WebCrypto outside secure contexts).
-    pub async fn sha256(&self, file: &File) -> Option<String> {
+    /// Asks the worker for the file's SHA-256 at once; the future gives it as
+    /// hex, or `None` where the browser cannot (no WebCrypto outside secure contexts).
+    pub fn sha256(&self, file: &File) -> impl std::future::Future<Output = Option<String>> + use<> {
         let id = self.next_id();
         let (tx, rx) = oneshot::channel();
         self.digests.borrow_mut().insert(id, tx);
@@ -224,9 +224,8 @@ impl Transfers {
         ]);
         if self.worker.post_message(&msg).is_err() {
             self.digests.borrow_mut().remove(&id);
-            return None;
         }
-        rx.await.ok().flatten()
+        async move { rx.await.ok().flatten() }
     }
 
     /// Stops a queued or running transfer; its `put` resolves as aborted.
