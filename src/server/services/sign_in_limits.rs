@@ -42,7 +42,6 @@ struct Client {
 pub struct SignInLimits {
     checks: Arc<Semaphore>,
     waiting: AtomicUsize,
-    running: AtomicUsize,
     checks_done: AtomicU64,
     clients: Mutex<HashMap<IpAddr, Client>>,
 }
@@ -52,7 +51,6 @@ impl Default for SignInLimits {
         Self {
             checks: Arc::new(Semaphore::new(PARALLEL_CHECKS)),
             waiting: AtomicUsize::new(0),
-            running: AtomicUsize::new(0),
             checks_done: AtomicU64::new(0),
             clients: Mutex::new(HashMap::new()),
         }
@@ -116,20 +114,23 @@ impl SignInLimits {
         permit.map(CheckPermit).map_err(|_| Busy(1))
     }
 
-    /// Runs a password check under a permit (off the async threads). When the
-    /// last running check ends, freed memory goes back to the system: the
-    /// allocator tuning made for images would otherwise keep argon2's buffers.
+    /// Runs a password check under a permit (off the async threads), then hands
+    /// freed memory back to the system: the allocator tuning made for images would
+    /// otherwise keep argon2's 19 MiB buffers. Trimming after every check (at most
+    /// `PARALLEL_CHECKS` at a time) leaves no race over which check ends last.
     pub async fn run_check<T: Send + 'static>(
         &self,
         _permit: CheckPermit,
         check: impl FnOnce() -> T + Send + 'static,
     ) -> Option<T> {
-        self.running.fetch_add(1, Ordering::AcqRel);
-        let out = tokio::task::spawn_blocking(check).await.ok();
+        let out = tokio::task::spawn_blocking(move || {
+            let out = check();
+            crate::imaging::release_memory();
+            out
+        })
+        .await
+        .ok();
         self.checks_done.fetch_add(1, Ordering::Relaxed);
-        if self.running.fetch_sub(1, Ordering::AcqRel) == 1 {
-            tokio::task::spawn_blocking(crate::imaging::release_memory);
-        }
         out
     }
 
