@@ -10,6 +10,7 @@ use leptos_router::{
 
 use crate::ui::{
     login::LoginPage,
+    not_found::NotFound,
     product_page::ProductPage,
     products::AdminProducts,
     public::{Home, PublicGallery},
@@ -67,17 +68,5 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
-    }
-}
-
-#[component]
-pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
-        resp.set_status(http::StatusCode::NOT_FOUND);
-    }
-    view! {
-        <h1>"Not found"</h1>
-        <p>"There is nothing at this address."</p>
     }
 }

@@ -16,7 +16,6 @@ pub mod server;
 
 /// The image pipeline lives apart from the server so benchmarks can build it alone.
 #[cfg(feature = "imaging")]
-#[path = "server/imaging/mod.rs"]
 pub mod imaging;
 
 #[cfg(feature = "hydrate")]

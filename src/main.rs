@@ -1,7 +1,11 @@
 //! The `vitrine` binary: `serve` (default), `worker`, `admin create EMAIL` or `migrate`.
 
 use anyhow::Result;
-use vitrine::server::{settings::Settings, startup::Application, telemetry};
+use vitrine::server::{
+    settings::Settings,
+    startup::{self, Application},
+    telemetry,
+};
 
 fn main() -> Result<()> {
     // Before any thread exists (see the function's note).
@@ -24,14 +28,9 @@ async fn run() -> Result<()> {
             app.run().await
         }
         "worker" => {
-            // A worker needs the database and storage but serves nothing.
-            let app = Application::build(Settings {
-                run_worker: false,
-                ..settings
-            })
-            .await?;
-            let workers = app.workers();
-            vitrine::server::jobs::work_forever(app.state, workers).await;
+            // The database, storage and imaging settings: no port, no admin, no pages.
+            let ctx = startup::worker_context(&settings).await?;
+            vitrine::server::jobs::work_forever(ctx, settings.processing.workers()).await;
             Ok(())
         }
         "admin" => {

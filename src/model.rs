@@ -78,6 +78,9 @@ pub struct ImageDto {
     pub description: String,
     pub tags: Vec<String>,
     pub error: Option<String>,
+    /// How many times processing has started (shown with a failure's reason).
+    #[serde(default)]
+    pub attempts: i64,
     /// A short-lived URL of the original, for the admin's own view only.
     pub original_url: Option<String>,
     /// Displayed size of the original, known once processed.

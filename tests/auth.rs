@@ -85,7 +85,10 @@ async fn non_admins_are_forbidden(backend: Backend) {
         let res = app
             .anon
             .post(format!("{}/api/{name}", app.url))
-            .header("cookie", format!("{}={token}", auth::SESSION_COOKIE))
+            .header(
+                "cookie",
+                format!("{}={token}", vitrine::server::web::session::SESSION_COOKIE),
+            )
             .json(&args)
             .send()
             .await

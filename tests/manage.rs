@@ -4,7 +4,7 @@ mod common;
 
 use common::{Backend, TestApp, photo, tiny_png};
 use serde_json::{Value, json};
-use vitrine::{on_db, server::jobs};
+use vitrine::on_db;
 
 on_both_databases!(
     deleting_images_and_products_leaves_nothing_behind,
@@ -17,7 +17,7 @@ on_both_databases!(
 /// Uploads through the real flow and processes: the images end `ready`.
 async fn ready_images(app: &TestApp, product: &str, files: &[(&str, Vec<u8>, &str)]) -> Vec<String> {
     let ids = app.upload(product, files).await;
-    jobs::run_pending_jobs(&app.state, "test").await.unwrap();
+    app.run_jobs().await;
     ids
 }
 

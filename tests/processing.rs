@@ -4,8 +4,9 @@
 mod common;
 
 use common::{Backend, TestApp, photo};
-use serde_json::{Value, json};
+use serde_json::json;
 use vitrine::{
+    model::ImageStatus,
     on_db,
     server::{jobs, storage::Storage},
 };
@@ -18,14 +19,6 @@ on_both_databases!(
     lowered_limits_fail_big_photos_before_decoding,
     avif_originals_and_avif_variants,
 );
-
-async fn images(app: &TestApp, product: &str) -> Vec<Value> {
-    app.ok("list_images", json!({ "product_id": product }))
-        .await
-        .as_array()
-        .unwrap()
-        .clone()
-}
 
 async fn uploaded_photos_become_ready_with_variants(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -40,34 +33,32 @@ async fn uploaded_photos_become_ready_with_variants(backend: Backend) {
             )],
         )
         .await;
-    assert_eq!(images(&app, &product).await[0]["status"], "uploaded");
-    assert_eq!(jobs::run_pending_jobs(&app.state, "test").await.unwrap(), 1);
+    assert_eq!(app.images(&product).await[0].status, ImageStatus::Uploaded);
+    assert_eq!(app.run_jobs().await, 1);
 
-    let img = &images(&app, &product).await[0];
-    assert_eq!(img["status"], "ready", "{img}");
-    let (w, h) = (img["width"].as_i64().unwrap(), img["height"].as_i64().unwrap());
+    let img = &app.images(&product).await[0];
+    assert_eq!(img.status, ImageStatus::Ready, "{img:?}");
+    assert_eq!(img.attempts, 1);
+    let (w, h) = (img.width.unwrap(), img.height.unwrap());
     assert!(h > w, "EXIF orientation 6 makes a portrait: {w}×{h}");
     assert!(
-        img["placeholder"]
-            .as_str()
+        img.placeholder
+            .as_deref()
             .unwrap()
             .starts_with("data:image/png;base64,")
     );
-    let variants = img["variants"].as_array().unwrap();
-    let widths: Vec<i64> = variants.iter().map(|v| v["width"].as_i64().unwrap()).collect();
+    let variants = &img.variants;
+    let widths: Vec<i64> = variants.iter().map(|v| v.width).collect();
     assert_eq!(
         widths,
         vec![320, 800, 1600].into_iter().filter(|&x| x <= w).collect::<Vec<_>>()
     );
     for v in variants {
-        let (status, bytes) = app.get_bytes(v["url"].as_str().unwrap()).await;
+        let (status, bytes) = app.get_bytes(&v.url).await;
         assert_eq!(status, 200);
-        assert_eq!(bytes.len() as i64, v["byte_size"].as_i64().unwrap());
+        assert_eq!(bytes.len() as i64, v.byte_size);
         let decoded = image::load_from_memory_with_format(&bytes, image::ImageFormat::WebP).unwrap();
-        assert_eq!(
-            (decoded.width() as i64, decoded.height() as i64),
-            (v["width"].as_i64().unwrap(), v["height"].as_i64().unwrap())
-        );
+        assert_eq!((decoded.width() as i64, decoded.height() as i64), (v.width, v.height));
     }
     let names = app.object_names(&product, &ids[0]).await;
     assert_eq!(
@@ -75,9 +66,14 @@ async fn uploaded_photos_become_ready_with_variants(backend: Backend) {
         vec!["original.jpg", "w1600.webp", "w320.webp", "w800.webp"],
         "one folder per image"
     );
-    // The list is stable: a second render reuses the cached variant URLs.
-    let again = &images(&app, &product).await[0];
-    assert_eq!(again["variants"][0]["url"], variants[0]["url"]);
+    // The list is stable: a later render reuses the cached variant URLs, where a
+    // fresh signature (a second later, so its date differs) would not.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let again = &app.images(&product).await[0];
+    assert_eq!(again.variants[0].url, variants[0].url, "reused from the cache");
+    let key = vitrine::server::storage::ObjectKey::variant(img.product_id, img.id, "webp", 320);
+    let fresh = app.state.storage.variant_url(&key, false).await.unwrap();
+    assert_ne!(fresh, variants[0].url, "without the cache the URL would change");
 }
 
 async fn a_dead_workers_job_runs_again(backend: Backend) {
@@ -86,20 +82,16 @@ async fn a_dead_workers_job_runs_again(backend: Backend) {
     app.upload(&product, &[("wood.jpg", photo("mate_Wood.jpg"), "image/jpeg")])
         .await;
     // A worker takes the job and dies without finishing it.
-    let taken = jobs::take(&app.state.db, "doomed-worker")
+    let taken = jobs::queue::take(&app.state.db, "doomed-worker")
         .await
         .unwrap()
         .expect("a job is due");
-    assert_eq!(
-        jobs::run_pending_jobs(&app.state, "test").await.unwrap(),
-        0,
-        "a live lock is respected"
-    );
+    assert_eq!(app.run_jobs().await, 0, "a live lock is respected");
     // Its lock runs out…
     on_db!(&app.state.db, p => sqlx::query("UPDATE job SET locked_until = 1 WHERE id = $1").bind(&taken.id).execute(p).await.map(|_| ())).unwrap();
     // …and the job runs again, to the end.
-    assert_eq!(jobs::run_pending_jobs(&app.state, "test").await.unwrap(), 1);
-    assert_eq!(images(&app, &product).await[0]["status"], "ready");
+    assert_eq!(app.run_jobs().await, 1);
+    assert_eq!(app.images(&product).await[0].status, ImageStatus::Ready);
     let left: i64 =
         on_db!(&app.state.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM job").fetch_one(p).await).unwrap();
     assert_eq!(left, 0);
@@ -114,15 +106,15 @@ async fn storage_trouble_retries_then_fails(backend: Backend) {
     )
     .await;
     // The same app, but its storage is down (nothing listens on port 1).
-    let mut broken = app.state.clone();
+    let mut broken = app.state.job_context();
     broken.storage = Storage::new(Some("http://127.0.0.1:1"), "us-east-1", "vitrine-media", "k", "s");
-    for attempt in 1..=jobs::MAX_ATTEMPTS {
+    for attempt in 1..=<jobs::ProcessImage as jobs::BackgroundJob>::MAX_ATTEMPTS {
         assert_eq!(
             jobs::run_pending_jobs(&broken, "test").await.unwrap(),
             1,
             "attempt {attempt}"
         );
-        if attempt < jobs::MAX_ATTEMPTS {
+        if attempt < <jobs::ProcessImage as jobs::BackgroundJob>::MAX_ATTEMPTS {
             let (attempts, err): (i64, Option<String>) = on_db!(&app.state.db, p => sqlx::query_as(
                 "SELECT attempts, last_error FROM job").fetch_one(p).await)
             .unwrap();
@@ -136,9 +128,14 @@ async fn storage_trouble_retries_then_fails(backend: Backend) {
             on_db!(&app.state.db, p => sqlx::query("UPDATE job SET run_at = 0").execute(p).await.map(|_| ())).unwrap();
         }
     }
-    let img = &images(&app, &product).await[0];
-    assert_eq!(img["status"], "failed");
-    assert!(img["error"].as_str().unwrap().contains("kept failing"), "{img}");
+    let img = &app.images(&product).await[0];
+    assert_eq!(img.status, ImageStatus::Failed);
+    let error = img.error.as_deref().unwrap();
+    assert!(
+        error.contains("storage unavailable") && error.contains("5 attempts"),
+        "{error}"
+    );
+    assert_eq!(img.attempts, 5, "the admin sees how often it was tried");
 }
 
 async fn a_damaged_image_fails_and_the_worker_goes_on(backend: Backend) {
@@ -157,13 +154,12 @@ async fn a_damaged_image_fails_and_the_worker_goes_on(backend: Backend) {
         ],
     )
     .await;
-    assert_eq!(jobs::run_pending_jobs(&app.state, "test").await.unwrap(), 3);
-    let list = images(&app, &product).await;
-    assert_eq!(list[0]["status"], "failed");
-    assert!(list[0]["error"].as_str().unwrap().contains("truncated"), "{}", list[0]);
-    assert_eq!(list[1]["status"], "failed");
-    assert!(list[1]["error"].as_str().unwrap().contains("damaged"), "{}", list[1]);
-    assert_eq!(list[2]["status"], "ready");
+    assert_eq!(app.run_jobs().await, 3);
+    let list = app.images(&product).await;
+    let statuses: Vec<ImageStatus> = list.iter().map(|i| i.status).collect();
+    assert_eq!(statuses, [ImageStatus::Failed, ImageStatus::Failed, ImageStatus::Ready]);
+    assert!(list[0].error.as_deref().unwrap().contains("truncated"), "{:?}", list[0]);
+    assert!(list[1].error.as_deref().unwrap().contains("damaged"), "{:?}", list[1]);
 }
 
 async fn lowered_limits_fail_big_photos_before_decoding(backend: Backend) {
@@ -171,10 +167,10 @@ async fn lowered_limits_fail_big_photos_before_decoding(backend: Backend) {
     let product = app.create_product("Small only").await;
     app.upload(&product, &[("wood.jpg", photo("mate_Wood.jpg"), "image/jpeg")])
         .await;
-    assert_eq!(jobs::run_pending_jobs(&app.state, "test").await.unwrap(), 1);
-    let img = &images(&app, &product).await[0];
-    assert_eq!(img["status"], "failed");
-    assert!(img["error"].as_str().unwrap().contains("megapixels"), "{img}");
+    assert_eq!(app.run_jobs().await, 1);
+    let img = &app.images(&product).await[0];
+    assert_eq!(img.status, ImageStatus::Failed);
+    assert!(img.error.as_deref().unwrap().contains("megapixels"), "{img:?}");
 }
 
 /// An AVIF original (decoded with libdav1d) on a server that also makes AVIF
@@ -184,28 +180,15 @@ async fn avif_originals_and_avif_variants(backend: Backend) {
     let product = app.create_product("Avif shelf").await;
     let avif = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/alpha-420.avif")).unwrap();
     let ids = app.upload(&product, &[("label.avif", avif, "image/avif")]).await;
-    assert_eq!(jobs::run_pending_jobs(&app.state, "test").await.unwrap(), 1);
-    let img = &images(&app, &product).await[0];
-    assert_eq!(img["status"], "ready", "{img}");
-    assert_eq!((img["width"].as_i64(), img["height"].as_i64()), (Some(64), Some(48)));
-    let mut formats: Vec<&str> = img["variants"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["format"].as_str().unwrap())
-        .collect();
+    assert_eq!(app.run_jobs().await, 1);
+    let img = &app.images(&product).await[0];
+    assert_eq!(img.status, ImageStatus::Ready, "{img:?}");
+    assert_eq!((img.width, img.height), (Some(64), Some(48)));
+    let mut formats: Vec<&str> = img.variants.iter().map(|v| v.format.as_str()).collect();
     formats.sort();
     assert_eq!(formats, ["avif", "webp"]);
-    let avif_url = img["variants"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["format"] == "avif")
-        .unwrap()["url"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let (status, bytes) = app.get_bytes(&avif_url).await;
+    let avif = img.variants.iter().find(|v| v.format == "avif").unwrap();
+    let (status, bytes) = app.get_bytes(&avif.url).await;
     assert_eq!(status, 200);
     assert_eq!(&bytes[4..12], b"ftypavif", "a real AVIF file");
     let names = app.object_names(&product, &ids[0]).await;

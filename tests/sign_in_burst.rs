@@ -9,7 +9,7 @@ use std::{net::IpAddr, time::Duration};
 
 use common::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, TestApp};
 use serde_json::json;
-use vitrine::server::services::auth::SESSION_COOKIE;
+use vitrine::server::web::session::SESSION_COOKIE;
 
 const MIB: u64 = 1 << 20;
 /// What may stay resident after the burst: one argon2 buffer (19 MiB) plus slack.

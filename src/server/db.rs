@@ -27,6 +27,39 @@ macro_rules! on_db {
     };
 }
 
+/// An open transaction on whichever database is live. Changes that belong
+/// together (a status and the job it needs) take one and commit once.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs the same expression on a transaction's connection; `$c` names it.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::server::db::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::server::db::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite(t) => t.commit().await,
+            Self::Postgres(t) => t.commit().await,
+        }
+    }
+}
+
 impl Db {
     /// Connects and migrates. An empty URL means SQLite at `{data_dir}/vitrine.db`.
     pub async fn connect(url: &str, data_dir: &Path) -> Result<Self> {
@@ -64,6 +97,13 @@ impl Db {
             .await
             .context("SQLite migrations failed")?;
         Ok(Self::Sqlite(pool))
+    }
+
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Self::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Self::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
     }
 
     /// For readiness checks.

@@ -4,6 +4,7 @@
 pub mod db;
 pub mod embedded_s3;
 pub mod jobs;
+pub mod repo;
 pub mod s3_guard;
 pub mod services;
 pub mod settings;
@@ -12,5 +13,3 @@ pub mod state;
 pub mod storage;
 pub mod telemetry;
 pub mod web;
-/// The pipeline is its own crate module (feature `imaging`); the server reaches it here too.
-pub use crate::imaging;

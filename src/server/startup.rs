@@ -1,5 +1,8 @@
-//! Start-up as a library function: bind (port 0 works), connect, migrate,
-//! mount the embedded S3 when no endpoint is configured, build the router.
+//! Start-up as library functions. [`Application::build`] is `serve`: bind
+//! (port 0 works), connect, migrate, create the first admin, mount the
+//! embedded S3 when no endpoint is configured, build the router.
+//! [`worker_context`] is a standalone `worker`: a database pool, a storage
+//! client and the imaging settings, and nothing else — it binds no port.
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
@@ -11,6 +14,7 @@ use tokio::net::TcpListener;
 use super::{
     db::Db,
     embedded_s3,
+    jobs::{self, ImagingSettings, JobContext},
     s3_guard::WriteGate,
     services::{images, uploads::UploadConfig},
     settings::Settings,
@@ -68,17 +72,9 @@ impl Application {
             );
             (storage, Some(routes))
         } else {
-            let s = &settings.s3;
-            let storage = Storage::new(
-                Some(&s.endpoint),
-                &s.region,
-                &s.bucket,
-                &s.access_key_id,
-                s.secret_access_key.expose(),
-            )
-            .with_public_base(&s.public_base_url);
+            let storage = external_storage(&settings);
             if let Err(e) = storage.ensure_bucket().await {
-                tracing::warn!(error = %e, bucket = %s.bucket, "the bucket could not be checked or created");
+                tracing::warn!(error = %e, bucket = %settings.s3.bucket, "the bucket could not be checked or created");
             }
             (storage, None)
         };
@@ -105,12 +101,7 @@ impl Application {
                 },
                 ttl: Duration::from_secs(settings.uploads.presign_ttl_secs),
             },
-            imaging: super::imaging::Limits {
-                max_bytes: settings.uploads.max_file_bytes,
-                max_pixels: settings.processing.max_pixels,
-                max_side: settings.processing.max_side,
-            },
-            avif_variants: settings.processing.avif,
+            imaging: imaging_settings(&settings),
             secure_cookies: public_url.starts_with("https://"),
             sign_in_limits: Default::default(),
             public_origin: web::same_origin::PublicOrigin(
@@ -124,7 +115,7 @@ impl Application {
             },
         };
 
-        let router = web::router(state.clone(), s3_routes);
+        let router = web::router(state.clone(), s3_routes, crate::app::App, crate::app::shell);
         Ok(Self {
             listener,
             router,
@@ -145,7 +136,7 @@ impl Application {
     pub async fn run(self) -> Result<()> {
         // Nagle's algorithm slows keep-alive transfers of large bodies several-fold.
         if self.run_worker {
-            tokio::spawn(super::jobs::work_forever(self.state.clone(), self.workers));
+            tokio::spawn(jobs::work_forever(self.state.job_context(), self.workers));
         }
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
@@ -153,6 +144,76 @@ impl Application {
         // The peer address reaches handlers (sign-in limits per client).
         let app = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app).await.context("server stopped")
+    }
+}
+
+/// What a standalone `vitrine worker` runs with. With the embedded store it
+/// reads and writes through the running `serve` (at `VITRINE_PUBLIC_URL`, else
+/// the bind address), with the credentials in the shared data folder.
+pub async fn worker_context(settings: &Settings) -> Result<JobContext> {
+    let db = Db::connect(settings.database_url.expose(), &settings.data_dir).await?;
+    let storage = if settings.embedded_s3() {
+        let (key_id, secret) = embedded_s3::load_or_create_credentials(&settings.data_dir)?;
+        let serve_url = serve_url(settings)?;
+        tracing::info!(%serve_url, "using the embedded store of the running serve");
+        Storage::new(
+            Some(&serve_url),
+            &settings.s3.region,
+            &settings.s3.bucket,
+            &key_id,
+            secret.expose(),
+        )
+    } else {
+        external_storage(settings)
+    };
+    Ok(JobContext {
+        db,
+        storage,
+        imaging: imaging_settings(settings),
+    })
+}
+
+/// Where a worker on this machine reaches `serve`.
+fn serve_url(settings: &Settings) -> Result<String> {
+    if !settings.public_url.is_empty() {
+        return Ok(settings.public_url.trim_end_matches('/').to_string());
+    }
+    let addr: SocketAddr = settings
+        .bind
+        .parse()
+        .with_context(|| format!("cannot read the bind address {:?}", settings.bind))?;
+    anyhow::ensure!(
+        addr.port() != 0,
+        "a worker cannot find a serve bound to port 0: set VITRINE_PUBLIC_URL to the serve's address"
+    );
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        addr.ip().to_string()
+    };
+    Ok(format!("http://{host}:{}", addr.port()))
+}
+
+fn external_storage(settings: &Settings) -> Storage {
+    let s = &settings.s3;
+    Storage::new(
+        Some(&s.endpoint),
+        &s.region,
+        &s.bucket,
+        &s.access_key_id,
+        s.secret_access_key.expose(),
+    )
+    .with_public_base(&s.public_base_url)
+}
+
+fn imaging_settings(settings: &Settings) -> ImagingSettings {
+    ImagingSettings {
+        limits: crate::imaging::Limits {
+            max_bytes: settings.uploads.max_file_bytes,
+            max_pixels: settings.processing.max_pixels,
+            max_side: settings.processing.max_side,
+        },
+        avif: settings.processing.avif,
     }
 }
 

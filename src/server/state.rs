@@ -5,7 +5,7 @@ use leptos::prelude::LeptosOptions;
 
 use super::{
     db::Db,
-    imaging::Limits,
+    jobs::{ImagingSettings, JobContext},
     services::{sign_in_limits::SignInLimits, uploads::UploadConfig},
     storage::Storage,
     web::{same_origin::PublicOrigin, security::PagePolicy},
@@ -17,10 +17,8 @@ pub struct AppState {
     pub db: Db,
     pub storage: Storage,
     pub uploads: UploadConfig,
-    pub imaging: Limits,
-    /// Make AVIF variants next to the WebP ones (`processing.avif`).
-    #[from_ref(skip)]
-    pub avif_variants: bool,
+    /// How images are processed (for a worker inside `serve`, and for tests).
+    pub imaging: ImagingSettings,
     /// Session cookies get `Secure` when the public URL is https.
     pub secure_cookies: bool,
     /// Bounds on password checks and sign-in attempts per client.
@@ -29,4 +27,15 @@ pub struct AppState {
     pub public_origin: PublicOrigin,
     /// The Content-Security-Policy of pages (storage origins from settings).
     pub page_policy: PagePolicy,
+}
+
+impl AppState {
+    /// What jobs run with: the same database and storage, nothing of the web.
+    pub fn job_context(&self) -> JobContext {
+        JobContext {
+            db: self.db.clone(),
+            storage: self.storage.clone(),
+            imaging: self.imaging,
+        }
+    }
 }

@@ -5,54 +5,81 @@ use leptos::prelude::*;
 
 use uuid::Uuid;
 
-use super::manage::ImageControls;
+use super::{manage::ImageControls, page_state::ProductPageState};
 use crate::{
     model::{ImageDto, ImageStatus, VariantDto},
     validate::{ImageType, human_bytes},
 };
 
 #[component]
-pub fn AdminGallery(
-    images: Vec<ImageDto>,
-    cover: Option<Uuid>,
-    selected: RwSignal<Vec<Uuid>>,
-    refresh: Callback<()>,
-    error: RwSignal<Option<String>>,
-) -> impl IntoView {
-    if images.is_empty() {
-        return view! { <p class="muted">"No images yet."</p> }.into_any();
-    }
+pub fn AdminGallery() -> impl IntoView {
+    let page = expect_context::<ProductPageState>();
     // The chosen cover, or else the first ready image (spec: there is always one once any is ready).
-    let cover = cover
-        .filter(|c| images.iter().any(|i| i.id == *c))
-        .or_else(|| images.iter().find(|i| i.status == ImageStatus::Ready).map(|i| i.id));
+    let cover = Memo::new(move |_| {
+        page.images.with(|images| {
+            page.cover
+                .get()
+                .filter(|c| images.iter().any(|i| i.id == *c))
+                .or_else(|| images.iter().find(|i| i.status == ImageStatus::Ready).map(|i| i.id))
+        })
+    });
     // Drag and drop: the dragged image goes to the index of the image it is dropped on.
     let dragged = RwSignal::new(None::<Uuid>);
+    let ids = move || page.images.with(|l| l.iter().map(|i| i.id).collect::<Vec<_>>());
     view! {
+        <Show when=move || page.images.with(Vec::is_empty)>
+            <p class="muted">"No images yet."</p>
+        </Show>
         <ul class="gallery" aria-label="Gallery">
-            {images.into_iter().enumerate().map(|(index, img)| {
-                let is_cover = cover == Some(img.id);
-                let (pid, id) = (img.product_id, img.id);
-                let controls = view! { <ImageControls img=img.clone() is_cover selected refresh error/> };
-                let on_drop = move |ev: leptos::ev::DragEvent| {
-                    ev.prevent_default();
-                    if let Some(from) = dragged.get_untracked().filter(|from| *from != id) {
-                        dragged.set(None);
-                        super::manage::act(error, refresh, crate::api::place_image(pid, from, index));
-                    }
-                };
-                view! {
-                    <li
-                        draggable="true"
-                        on:dragstart=move |_| dragged.set(Some(id))
-                        on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
-                        on:drop=on_drop
-                    >
-                        <Figure img/>{controls}
-                    </li>
-                }
-            }).collect_view()}
+            <For each=ids key=|id| *id let:id>
+                <Row id cover dragged/>
+            </For>
         </ul>
+    }
+}
+
+/// One image of the gallery. Built once per image id: a refresh redraws its
+/// picture and caption when they change, and never the controls' form.
+#[component]
+fn Row(id: Uuid, cover: Memo<Option<Uuid>>, dragged: RwSignal<Option<Uuid>>) -> impl IntoView {
+    let page = expect_context::<ProductPageState>();
+    let current = move || page.images.with(|l| l.iter().find(|i| i.id == id).cloned());
+    // Presigned original URLs change with every listing; the picture need not.
+    let shown = Memo::new(move |_| {
+        current().map(|mut i| {
+            i.original_url = None;
+            i
+        })
+    });
+    let Some(first) = current() else {
+        return ().into_any();
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        let index = page.images.with_untracked(|l| l.iter().position(|i| i.id == id));
+        if let (Some(from), Some(index)) = (dragged.get_untracked().filter(|from| *from != id), index) {
+            dragged.set(None);
+            page.act(crate::api::place_image(page.product_id, from, index));
+        }
+    };
+    let figure = move || {
+        shown.get().map(|mut img| {
+            img.original_url = page
+                .images
+                .with_untracked(|l| l.iter().find(|i| i.id == id).and_then(|i| i.original_url.clone()));
+            view! { <Figure img/> }
+        })
+    };
+    view! {
+        <li
+            draggable="true"
+            on:dragstart=move |_| dragged.set(Some(id))
+            on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
+            on:drop=on_drop
+        >
+            {figure}
+            <ImageControls img=first status=Signal::derive(move || shown.with(|i| i.as_ref().map(|i| i.status))) is_cover=Signal::derive(move || cover.get() == Some(id))/>
+        </li>
     }
     .into_any()
 }
@@ -83,6 +110,7 @@ fn Figure(img: ImageDto) -> impl IntoView {
     let caption = match img.status {
         ImageStatus::Ready => None,
         ImageStatus::Failed => Some(format!("Failed: {}", img.error.clone().unwrap_or_default())),
+        ImageStatus::Processing if img.attempts > 1 => Some(format!("Processing (attempt {})", img.attempts)),
         s => Some(s.label().to_string()),
     };
     // A ready image shows its 800-wide variant: light, and proof that processing worked.

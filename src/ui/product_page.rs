@@ -1,6 +1,8 @@
 //! `/admin/products/{id}`: upload images and watch the gallery fill.
 //! Every resource is created at the top of the page (never inside a
-//! `Suspend`), so server and browser create them in the same order.
+//! `Suspend`), so server and browser create them in the same order. The page
+//! state (`page_state`) is provided once; the gallery is listed once by a
+//! resource and then refreshed in place, only while something can change.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -9,6 +11,7 @@ use uuid::Uuid;
 use super::{
     gallery::AdminGallery,
     manage::{BulkActions, ProductSettings},
+    page_state::ProductPageState,
     upload_engine::Engine,
     uploader::Uploader,
 };
@@ -18,7 +21,7 @@ use crate::{
     validate::default_limits,
 };
 
-/// How often the page asks for statuses while images are unfinished.
+/// How often the page asks for statuses while images are being processed.
 const POLL_MS: u64 = 1500;
 
 #[component]
@@ -27,11 +30,12 @@ pub fn ProductPage() -> impl IntoView {
     let id = params.with_untracked(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
     let product_id = id.unwrap_or_default();
     let engine = Engine::new(product_id, default_limits());
+    let page = ProductPageState::new(product_id, engine);
+    provide_context(page);
 
-    // Only management actions change the product; polling refreshes the gallery alone.
-    let product_version = RwSignal::new(0u32);
+    // Only management actions change the product; refreshes list the gallery alone.
     let product = Resource::new(
-        move || product_version.get(),
+        move || page.product_version.get(),
         move |_| async move {
             match id {
                 Some(id) => get_product(id).await,
@@ -40,30 +44,35 @@ pub fn ProductPage() -> impl IntoView {
         },
     );
     let limits = Resource::new(|| (), |_| get_upload_limits());
-    let images = Resource::new(move || engine.gallery_version.get(), move |_| list_images(product_id));
-    let selected = RwSignal::new(Vec::<Uuid>::new());
-    let error = RwSignal::new(None::<String>);
-    let refresh = Callback::new(move |()| {
-        product_version.update(|v| *v += 1);
-        engine.gallery_version.update(|v| *v += 1);
-    });
+    // The first listing and the cover it is drawn with (so server and browser draw the
+    // same badges whichever Suspense resolves first); later ones come from `page.refresh_gallery`.
+    let first_listing = Resource::new(
+        || (),
+        move |_| async move {
+            let list = list_images(product_id).await?;
+            let cover = get_product(product_id).await?.cover_image_id;
+            Ok::<_, AppError>((list, cover))
+        },
+    );
 
     Effect::new(move |_| {
         if let Some(Ok(l)) = limits.get() {
             engine.set_limits(l);
         }
     });
-    Effect::new(move |_| {
-        if let Some(Ok(list)) = images.get() {
-            engine.observe(&list);
+    // An upload finished (the engine coalesces these): list again.
+    Effect::new(move |seen: Option<()>| {
+        engine.gallery_version.track();
+        if seen.is_some() {
+            page.refresh_gallery();
         }
     });
-    // Statuses change on the server (the worker): poll while anything is unfinished.
+    // Statuses change on the server (the worker): poll while anything can still change.
     Effect::new(move |_| {
         let handle = set_interval_with_handle(
             move || {
                 if engine.server_busy() {
-                    engine.gallery_version.update(|v| *v += 1);
+                    page.refresh_gallery();
                 }
             },
             std::time::Duration::from_millis(POLL_MS),
@@ -77,23 +86,29 @@ pub fn ProductPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match product.await {
-                    Ok(p) => view! {
-                        <h1>{p.name.clone()}</h1>
-                        <p class="muted"><a href=format!("/p/{}", p.slug)>"Public page"</a> " · /p/" {p.slug.clone()}</p>
-                        <ProductSettings product=p.clone() refresh/>
-                        <Uploader engine/>
-                        <h2>"Gallery"</h2>
-                        <BulkActions product_id=p.id selected refresh error/>
-                        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                            {move || Suspend::new(async move {
-                                match images.await {
-                                    Ok(list) => view! { <AdminGallery images=list cover=p.cover_image_id selected refresh error/> }.into_any(),
-                                    Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
-                                }
-                            })}
-                        </Transition>
-                    }.into_any(),
+                    Ok(p) => {
+                        view! {
+                            <h1>{p.name.clone()}</h1>
+                            <p class="muted"><a href=format!("/p/{}", p.slug)>"Public page"</a> " · /p/" {p.slug.clone()}</p>
+                            <ProductSettings product=p.clone()/>
+                        }.into_any()
+                    }
                     Err(AppError::NotFound) => view! { <h1>"Product not found"</h1> }.into_any(),
+                    Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <Uploader engine/>
+        <h2>"Gallery"</h2>
+        <BulkActions/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match first_listing.await {
+                    Ok((list, cover)) => {
+                        page.cover.set(cover);
+                        page.show(list);
+                        view! { <AdminGallery/> }.into_any()
+                    }
                     Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}

@@ -57,7 +57,7 @@ pub fn PublicGallery() -> impl IntoView {
                             {g.images.into_iter().enumerate().map(|(i, img)| view! { <li><Picture img eager=i == 0/></li> }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(AppError::NotFound) => view! { <crate::app::NotFound/> }.into_any(),
+                    Err(AppError::NotFound) => view! { <super::not_found::NotFound/> }.into_any(),
                     Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}

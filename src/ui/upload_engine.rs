@@ -1,6 +1,6 @@
 //! The browser's upload queue: validate, ask for tickets, keep a few transfers
 //! running (`upload_transfer`), coalesce gallery refreshes and progress
-//! drawing, and sum up the batch. Views read its signals.
+//! drawing. What the rows and the summary show is in `upload_status`.
 
 use std::rc::Rc;
 
@@ -11,12 +11,13 @@ use web_sys::File;
 
 pub use super::upload_item::{Phase, Upload};
 use super::{
+    transfers::{Transfers, sleep},
+    upload_status::ServerView,
     upload_transfer::Transferred,
-    xhr::{Transfers, sleep},
 };
 use crate::{
     api::{begin_upload, cancel_upload},
-    model::{FailureKind, ImageDto, ImageStatus, UploadLimits},
+    model::{FailureKind, UploadLimits},
     validate::check_file,
 };
 /// Tickets are asked for in chunks that grow from this size…
@@ -26,34 +27,26 @@ const MAX_TICKET_CHUNK: usize = 32;
 /// Files finishing within this window share one gallery refresh.
 const REFRESH_COALESCE_MS: u64 = 1000;
 
-/// What the server last said of one uploaded image.
-#[derive(Clone, Debug, PartialEq)]
-struct ServerView {
-    status: ImageStatus,
-    error: Option<String>,
-    thumbnail: Option<String>,
-}
-
 #[derive(Clone, Copy)]
 pub struct Engine {
     product_id: Uuid,
-    limits: StoredValue<UploadLimits>,
+    pub(super) limits: StoredValue<UploadLimits>,
     pub items: RwSignal<Vec<Upload>>,
     /// Bumped whenever the server's view of the gallery may have changed.
     pub gallery_version: RwSignal<u32>,
     /// What the server last said of each uploaded image (processing happens there).
-    server: RwSignal<std::collections::HashMap<Uuid, ServerView>>,
+    pub(super) server: RwSignal<std::collections::HashMap<Uuid, ServerView>>,
     /// An animation frame is booked to draw the progress noted since the last one.
     frame_booked: StoredValue<bool>,
     next_id: StoredValue<usize>,
     refresh_pending: StoredValue<bool>,
-    started_at: StoredValue<Option<f64>>,
+    pub(super) started_at: StoredValue<Option<f64>>,
     /// The page's reactive owner: uploads' signals live as long as the page, not as
     /// long as whichever component happened to receive the drop.
     owner: StoredValue<Owner>,
 }
 
-fn now_ms() -> f64 {
+pub(super) fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map(|p| p.now())
@@ -250,85 +243,5 @@ impl Engine {
                 }
             });
         });
-    }
-
-    /// Records the server's statuses from a fresh gallery listing.
-    pub fn observe(self, images: &[ImageDto]) {
-        let map = images
-            .iter()
-            .map(|i| {
-                let view = ServerView {
-                    status: i.status,
-                    error: i.error.clone(),
-                    thumbnail: i.variants.iter().find(|v| v.format == "webp").map(|v| v.url.clone()),
-                };
-                (i.id, view)
-            })
-            .collect();
-        self.server.set(map);
-    }
-
-    /// The narrowest processed variant of the file's image, once there is one.
-    /// Rows show it rather than decoding the local original: decoding dozens of
-    /// multi-megapixel photos for 48-pixel previews held the uploads up by a second.
-    pub fn thumbnail(self, u: Upload) -> Option<String> {
-        let id = u.image_id()?;
-        self.server.with(|s| s.get(&id).and_then(|v| v.thumbnail.clone()))
-    }
-
-    /// The row's status text: the upload's own phase, then the server's processing status.
-    pub fn status_text(self, u: Upload) -> String {
-        let phase = u.phase.get();
-        if phase != Phase::Uploaded {
-            return phase.text();
-        }
-        match u
-            .image_id()
-            .and_then(|id| self.server.with(|s| s.get(&id).map(|v| (v.status, v.error.clone()))))
-        {
-            Some((ImageStatus::Ready, _)) => "Ready".into(),
-            Some((ImageStatus::Failed, err)) => format!("Failed: {}", err.unwrap_or_default()),
-            // Uploaded and waiting for the worker, or being processed.
-            _ => "Processing".into(),
-        }
-    }
-
-    /// The server's limits replace the defaults once known.
-    pub fn set_limits(self, limits: UploadLimits) {
-        self.limits.set_value(limits);
-    }
-
-    /// True while the server may still change a status without the user doing anything.
-    pub fn server_busy(self) -> bool {
-        self.server.with_untracked(|s| {
-            s.values().any(|v| {
-                matches!(
-                    v.status,
-                    ImageStatus::Pending | ImageStatus::Uploaded | ImageStatus::Processing
-                )
-            })
-        })
-    }
-
-    /// ("{n} of {m} uploaded", speed and time left while uploading).
-    pub fn summary(self) -> (usize, usize, Option<String>) {
-        self.items.with(|items| {
-            let live: Vec<_> = items.iter().filter(|u| u.phase.get() != Phase::Cancelled).collect();
-            let done = live.iter().filter(|u| u.phase.get() == Phase::Uploaded).count();
-            let active = live
-                .iter()
-                .any(|u| matches!(u.phase.get(), Phase::Uploading | Phase::Queued | Phase::Waiting));
-            let eta = self.started_at.get_value().filter(|_| active).and_then(|t0| {
-                let secs = (now_ms() - t0) / 1000.0;
-                let sent: f64 = live.iter().map(|u| u.sent.get()).sum();
-                let total: f64 = live.iter().filter(|u| u.retryable.get()).map(|u| u.size as f64).sum();
-                (secs > 0.5 && sent > 0.0).then(|| {
-                    let rate = sent / secs;
-                    let left = ((total - sent).max(0.0) / rate).ceil();
-                    format!("{:.1} MB/s, about {left} s left", rate / 1e6)
-                })
-            });
-            (done, live.len(), eta)
-        })
     }
 }

@@ -5,9 +5,9 @@
 use leptos::prelude::*;
 
 use super::{
+    transfers::{Completion, PutError, PutOutcome, sleep},
     upload_engine::Engine,
     upload_item::{Phase, Upload},
-    xhr::{Completion, PutError, PutOutcome, sleep},
 };
 use leptos::server_fn::ServerFn;
 

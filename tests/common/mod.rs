@@ -43,7 +43,7 @@ macro_rules! on_both_databases {
 }
 
 /// A database URL for this backend; PostgreSQL gets a brand-new database.
-async fn database_url(backend: Backend) -> String {
+pub async fn database_url(backend: Backend) -> String {
     match backend {
         Backend::Sqlite => String::new(),
         Backend::Postgres => {
@@ -138,6 +138,24 @@ impl TestApp {
         body
     }
 
+    /// Calls a server function that must succeed and reads its answer as the shared wire type.
+    pub async fn typed<T: serde::de::DeserializeOwned>(&self, name: &str, args: Value) -> T {
+        let body = self.ok(name, args).await;
+        serde_json::from_value(body).unwrap_or_else(|e| panic!("{name} answered an unexpected shape: {e}"))
+    }
+
+    /// The admin's view of a product's gallery, in order.
+    pub async fn images(&self, product: &str) -> Vec<vitrine::model::ImageDto> {
+        self.typed("list_images", json!({ "product_id": product })).await
+    }
+
+    /// Runs every due job, as a worker would; returns how many ran.
+    pub async fn run_jobs(&self) -> usize {
+        vitrine::server::jobs::run_pending_jobs(&self.state.job_context(), "test")
+            .await
+            .expect("the job queue answers")
+    }
+
     pub async fn create_product(&self, name: &str) -> String {
         let p = self.ok("create_product", json!({ "name": name })).await;
         p["id"].as_str().unwrap().to_string()
@@ -227,8 +245,16 @@ pub fn photo(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
-/// A small PNG: the signature and a header chunk are what the server checks.
+/// A small, complete PNG (8×6, a colour gradient) that processes to a ready image.
 pub fn tiny_png() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(8, 6, |x, y| image::Rgb([x as u8 * 30, y as u8 * 40, 128]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).expect("encode a PNG");
+    out.into_inner()
+}
+
+/// PNG-signed bytes with no pixel data: passes the type check, fails processing.
+pub fn broken_png() -> Vec<u8> {
     let mut v = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89".to_vec();
     v.extend_from_slice(&[0u8; 64]);
     v

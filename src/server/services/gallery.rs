@@ -3,22 +3,16 @@
 
 use uuid::Uuid;
 
-use super::images::{self, ImageRow, POSITION_GAP};
 use crate::{
     model::{BatchFailure, BatchResult, FailureKind, ImageStatus},
-    on_db,
     server::{
-        db::{Db, now_ms},
-        jobs::{ENQUEUE_SQL, Job, enqueue_args},
+        db::Db,
+        jobs::{BackgroundJob, ProcessImage},
+        repo::images::{self, Image, POSITION_GAP},
         storage::{ObjectKey, Storage, StorageError},
     },
+    validate::ImageText,
 };
-
-pub const MAX_ALT_CHARS: usize = 1000;
-pub const MAX_TITLE_CHARS: usize = 200;
-pub const MAX_DESCRIPTION_CHARS: usize = 5000;
-pub const MAX_TAGS: usize = 20;
-pub const MAX_TAG_CHARS: usize = 50;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GalleryError {
@@ -32,22 +26,9 @@ pub enum GalleryError {
     Db(#[from] sqlx::Error),
 }
 
-/// Trims, drops control characters (newlines kept where `multiline`), and bounds the length.
-pub fn clean_text(raw: &str, max: usize, multiline: bool, what: &str) -> Result<String, GalleryError> {
-    let text: String = raw
-        .trim()
-        .chars()
-        .filter(|c| (!c.is_control() || (multiline && *c == '\n')) && !crate::validate::is_hidden_format_char(*c))
-        .collect();
-    if text.chars().count() > max {
-        return Err(GalleryError::Invalid(format!("{what} is longer than {max} characters")));
-    }
-    Ok(text)
-}
-
-async fn image_of(db: &Db, product_id: Uuid, image_id: Uuid) -> Result<ImageRow, GalleryError> {
+async fn image_of(db: &Db, product_id: Uuid, image_id: Uuid) -> Result<Image, GalleryError> {
     let row = images::find(db, image_id).await?.ok_or(GalleryError::NotFound)?;
-    if row.product_id != product_id.to_string() {
+    if row.product_id != product_id {
         return Err(GalleryError::NotFound);
     }
     Ok(row)
@@ -60,7 +41,7 @@ pub async fn move_image(db: &Db, product_id: Uuid, image_id: Uuid, step: i32) ->
     image_of(db, product_id, image_id).await?;
     for _ in 0..2 {
         let rows = images::list_for_product(db, product_id).await?;
-        let Some(at) = rows.iter().position(|r| r.id == image_id.to_string()) else {
+        let Some(at) = rows.iter().position(|r| r.id == image_id) else {
             return Err(GalleryError::NotFound);
         };
         let keys: Vec<i64> = rows.iter().map(|r| r.position).collect();
@@ -80,11 +61,10 @@ pub async fn move_image(db: &Db, product_id: Uuid, image_id: Uuid, step: i32) ->
             _ => return Ok(()), // already first or last
         };
         if !keys.contains(&new_key) {
-            on_db!(db, p => sqlx::query("UPDATE image SET position = $1 WHERE id = $2")
-                .bind(new_key).bind(image_id.to_string()).execute(p).await.map(|_| ()))?;
+            images::set_position(db, image_id, new_key).await?;
             return Ok(());
         }
-        renumber(db, &rows).await?;
+        images::renumber(db, &ids_of(&rows)).await?;
     }
     Err(GalleryError::Invalid("could not move the image; try again".into()))
 }
@@ -95,11 +75,7 @@ pub async fn place_image(db: &Db, product_id: Uuid, image_id: Uuid, to: usize) -
     image_of(db, product_id, image_id).await?;
     for _ in 0..2 {
         let rows = images::list_for_product(db, product_id).await?;
-        let others: Vec<i64> = rows
-            .iter()
-            .filter(|r| r.id != image_id.to_string())
-            .map(|r| r.position)
-            .collect();
+        let others: Vec<i64> = rows.iter().filter(|r| r.id != image_id).map(|r| r.position).collect();
         let to = to.min(others.len());
         let before = if to == 0 {
             others.first().map_or(0, |k| k - 2 * POSITION_GAP)
@@ -109,59 +85,31 @@ pub async fn place_image(db: &Db, product_id: Uuid, image_id: Uuid, to: usize) -
         let after = others.get(to).copied().unwrap_or(before + 2 * POSITION_GAP);
         let new_key = (before + after).div_euclid(2);
         if new_key != before && new_key != after {
-            on_db!(db, p => sqlx::query("UPDATE image SET position = $1 WHERE id = $2")
-                .bind(new_key).bind(image_id.to_string()).execute(p).await.map(|_| ()))?;
+            images::set_position(db, image_id, new_key).await?;
             return Ok(());
         }
-        renumber(db, &rows).await?;
+        images::renumber(db, &ids_of(&rows)).await?;
     }
     Err(GalleryError::Invalid("could not move the image; try again".into()))
 }
 
-async fn renumber(db: &Db, rows: &[ImageRow]) -> Result<(), sqlx::Error> {
-    on_db!(db, p => async {
-        let mut tx = p.begin().await?;
-        for (i, r) in rows.iter().enumerate() {
-            sqlx::query("UPDATE image SET position = $1 WHERE id = $2")
-                .bind((i as i64 + 1) * POSITION_GAP).bind(&r.id).execute(&mut *tx).await?;
-        }
-        tx.commit().await
-    }.await)
+fn ids_of(rows: &[Image]) -> Vec<Uuid> {
+    rows.iter().map(|r| r.id).collect()
 }
 
 /// Makes one image the cover; the schema allows one per product, and only its own.
 pub async fn set_cover(db: &Db, product_id: Uuid, image_id: Uuid) -> Result<(), GalleryError> {
-    image_of(db, product_id, image_id).await?;
-    on_db!(db, p => sqlx::query("UPDATE product SET cover_image_id = $1, updated_at = $2 WHERE id = $3")
-        .bind(image_id.to_string()).bind(now_ms()).bind(product_id.to_string()).execute(p).await.map(|_| ()))?;
+    let image = image_of(db, product_id, image_id).await?;
+    if image.status != ImageStatus::Ready {
+        return Err(GalleryError::Invalid("only a ready image can be the cover".into()));
+    }
+    super::products::set_cover(db, product_id, image_id).await?;
     Ok(())
 }
 
-pub struct ImageText {
-    pub alt_text: String,
-    pub title: String,
-    pub description: String,
-    pub tags: Vec<String>,
-}
-
-pub async fn update_text(db: &Db, product_id: Uuid, image_id: Uuid, t: ImageText) -> Result<(), GalleryError> {
+pub async fn update_text(db: &Db, product_id: Uuid, image_id: Uuid, text: ImageText) -> Result<(), GalleryError> {
     image_of(db, product_id, image_id).await?;
-    let alt = clean_text(&t.alt_text, MAX_ALT_CHARS, false, "the alt text")?;
-    let title = clean_text(&t.title, MAX_TITLE_CHARS, false, "the title")?;
-    let description = clean_text(&t.description, MAX_DESCRIPTION_CHARS, true, "the description")?;
-    if t.tags.len() > MAX_TAGS {
-        return Err(GalleryError::Invalid(format!("at most {MAX_TAGS} tags")));
-    }
-    let mut tags = Vec::new();
-    for tag in &t.tags {
-        let tag = clean_text(&tag.replace(',', " "), MAX_TAG_CHARS, false, "a tag")?;
-        if !tag.is_empty() && !tags.contains(&tag) {
-            tags.push(tag);
-        }
-    }
-    on_db!(db, p => sqlx::query("UPDATE image SET alt_text = $1, title = $2, description = $3, tags = $4 WHERE id = $5")
-        .bind(&alt).bind(&title).bind(&description).bind(tags.join(",")).bind(image_id.to_string())
-        .execute(p).await.map(|_| ()))?;
+    images::set_text(db, image_id, &text.alt_text, &text.title, &text.description, &text.tags).await?;
     Ok(())
 }
 
@@ -171,13 +119,7 @@ async fn delete_one(db: &Db, storage: &Storage, product_id: Uuid, image_id: Uuid
     storage
         .delete_prefix(&ObjectKey::image_folder(product_id, image_id))
         .await?;
-    on_db!(db, p => async {
-        let mut tx = p.begin().await?;
-        sqlx::query("UPDATE product SET cover_image_id = NULL WHERE id = $1 AND cover_image_id = $2")
-            .bind(product_id.to_string()).bind(image_id.to_string()).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM image WHERE id = $1").bind(image_id.to_string()).execute(&mut *tx).await?;
-        tx.commit().await
-    }.await)?;
+    images::delete(db, product_id, image_id).await?;
     Ok(())
 }
 
@@ -210,41 +152,16 @@ pub async fn delete_images(db: &Db, storage: &Storage, product_id: Uuid, ids: Ve
 pub async fn reprocess(db: &Db, storage: &Storage, product_id: Uuid, ids: Vec<Uuid>) -> Result<usize, GalleryError> {
     let rows = images::list_for_product(db, product_id).await?;
     let mut queued = 0;
-    for row in rows
-        .iter()
-        .filter(|r| ids.is_empty() || ids.iter().any(|id| id.to_string() == r.id))
-    {
-        if !matches!(row.status(), ImageStatus::Ready | ImageStatus::Failed) || storage.head(&row.key()).await.is_err()
-        {
+    for row in rows.iter().filter(|r| ids.is_empty() || ids.contains(&r.id)) {
+        if !matches!(row.status, ImageStatus::Ready | ImageStatus::Failed) || storage.head(&row.key).await.is_err() {
             continue;
         }
-        let (job_id, kind, payload, now) = enqueue_args(&Job::ProcessImage { image_id: row.id() });
-        on_db!(db, p => async {
-            let mut tx = p.begin().await?;
-            sqlx::query("UPDATE image SET status = 'uploaded', error = NULL WHERE id = $1").bind(&row.id).execute(&mut *tx).await?;
-            sqlx::query(ENQUEUE_SQL).bind(&job_id).bind(kind).bind(&payload).bind(now).execute(&mut *tx).await?;
-            tx.commit().await
-        }.await)?;
-        queued += 1;
+        let mut tx = db.begin().await?;
+        if images::requeue(&mut tx, row.id).await? {
+            ProcessImage { image_id: row.id }.enqueue(&mut tx).await?;
+            queued += 1;
+        }
+        tx.commit().await?;
     }
     Ok(queued)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_is_trimmed_cleaned_and_bounded() {
-        assert_eq!(clean_text("  <b>hi</b>\u{7}  ", 100, false, "x").unwrap(), "<b>hi</b>");
-        assert_eq!(clean_text("a\nb", 100, true, "x").unwrap(), "a\nb");
-        assert_eq!(clean_text("a\nb", 100, false, "x").unwrap(), "ab");
-        assert!(
-            clean_text(&"é".repeat(11), 10, false, "the alt text")
-                .unwrap_err()
-                .to_string()
-                .contains("alt text")
-        );
-        assert_eq!(clean_text("日本語 ✓", 5, false, "x").unwrap(), "日本語 ✓");
-    }
 }

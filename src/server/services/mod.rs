@@ -3,7 +3,6 @@
 pub mod auth;
 pub mod gallery;
 pub mod images;
-pub mod processing;
 pub mod products;
 pub mod sign_in_limits;
 pub mod uploads;

@@ -10,7 +10,7 @@ use crate::{
         db::{Db, now_ms},
         storage::{ObjectKey, Storage},
     },
-    validate::ProductName,
+    validate::{Description, ProductName, Slug},
 };
 
 /// How many numbered slugs (`chair-2`, `chair-3`, …) to try before giving up.
@@ -44,17 +44,24 @@ struct ProductRow {
 }
 
 impl ProductRow {
-    fn into_dto(self) -> ProductDto {
-        ProductDto {
-            id: Uuid::parse_str(&self.id).unwrap_or_default(),
+    /// Ids are written only from `Uuid`s: anything else is a corrupt row, reported as one.
+    fn into_dto(self) -> Result<ProductDto, sqlx::Error> {
+        let uuid = |column: &str, v: &str| {
+            Uuid::parse_str(v).map_err(|_| sqlx::Error::Decode(format!("{column} holds {v:?}, not a UUID").into()))
+        };
+        Ok(ProductDto {
+            id: uuid("product.id", &self.id)?,
             slug: self.slug,
             name: self.name,
             description: self.description,
             published: self.published,
             image_count: self.image_count,
-            cover_image_id: self.cover_image_id.and_then(|c| Uuid::parse_str(&c).ok()),
+            cover_image_id: self
+                .cover_image_id
+                .map(|c| uuid("product.cover_image_id", &c))
+                .transpose()?,
             cover_url: None,
-        }
+        })
     }
 }
 
@@ -64,7 +71,7 @@ const SELECT: &str = "SELECT p.id, p.slug, p.name, p.description, p.published, p
 #[tracing::instrument(skip(db))]
 pub async fn create(db: &Db, raw_name: &str) -> Result<ProductDto, ProductError> {
     let name = ProductName::parse(raw_name).map_err(ProductError::Invalid)?;
-    let base = name.slug();
+    let base = name.slug().as_str().to_string();
     let id = Uuid::new_v4();
     let now = now_ms();
     for n in 1..=SLUG_ATTEMPTS {
@@ -86,45 +93,27 @@ pub async fn create(db: &Db, raw_name: &str) -> Result<ProductDto, ProductError>
 pub async fn list(db: &Db) -> Result<Vec<ProductDto>, ProductError> {
     let sql = format!("{SELECT} ORDER BY p.created_at DESC, p.id");
     let rows: Vec<ProductRow> = on_db!(db, p => sqlx::query_as(&sql).fetch_all(p).await)?;
-    Ok(rows.into_iter().map(ProductRow::into_dto).collect())
+    Ok(rows.into_iter().map(ProductRow::into_dto).collect::<Result<_, _>>()?)
 }
 
 pub async fn get(db: &Db, id: Uuid) -> Result<ProductDto, ProductError> {
     let sql = format!("{SELECT} WHERE p.id = $1");
     let row: Option<ProductRow> = on_db!(db, p => sqlx::query_as(&sql).bind(id.to_string()).fetch_optional(p).await)?;
-    row.map(ProductRow::into_dto).ok_or(ProductError::NotFound)
+    row.map(ProductRow::into_dto).transpose()?.ok_or(ProductError::NotFound)
 }
 
 /// Changes name, slug and description.
 pub async fn update(db: &Db, id: Uuid, name: &str, slug: &str, description: &str) -> Result<ProductDto, ProductError> {
     let name = ProductName::parse(name).map_err(ProductError::Invalid)?;
-    let slug = parse_slug(slug)?;
-    let description = super::gallery::clean_text(description, 5000, true, "the description")
-        .map_err(|e| ProductError::Invalid(e.to_string()))?;
+    let slug = Slug::parse(slug).map_err(ProductError::Invalid)?;
+    let description = Description::parse(description).map_err(ProductError::Invalid)?;
     get(db, id).await?;
     let res = on_db!(db, p => sqlx::query("UPDATE product SET name = $1, slug = $2, description = $3, updated_at = $4 WHERE id = $5")
-        .bind(name.as_str()).bind(&slug).bind(&description).bind(now_ms()).bind(id.to_string()).execute(p).await.map(|_| ()));
+        .bind(name.as_str()).bind(slug.as_str()).bind(description.as_str()).bind(now_ms()).bind(id.to_string()).execute(p).await.map(|_| ()));
     match res {
         Ok(()) => get(db, id).await,
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(ProductError::SlugTaken),
         Err(e) => Err(e.into()),
-    }
-}
-
-/// A slug typed by a person: lower-case letters, digits and single dashes, 1 to 80 characters.
-pub fn parse_slug(raw: &str) -> Result<String, ProductError> {
-    let s = raw.trim().to_lowercase();
-    let ok = !s.is_empty()
-        && s.len() <= 80
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-        && !s.contains("--");
-    if ok {
-        Ok(s)
-    } else {
-        Err(ProductError::Invalid("slugs use a-z, 0-9 and single dashes".into()))
     }
 }
 
@@ -133,6 +122,12 @@ pub async fn set_published(db: &Db, id: Uuid, published: bool) -> Result<Product
     on_db!(db, p => sqlx::query("UPDATE product SET published = $1, updated_at = $2 WHERE id = $3")
         .bind(published).bind(now_ms()).bind(id.to_string()).execute(p).await.map(|_| ()))?;
     get(db, id).await
+}
+
+/// Makes an image of the product its cover (the schema keeps it one of its own).
+pub async fn set_cover(db: &Db, id: Uuid, image_id: Uuid) -> Result<(), sqlx::Error> {
+    on_db!(db, p => sqlx::query("UPDATE product SET cover_image_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(image_id.to_string()).bind(now_ms()).bind(id.to_string()).execute(p).await.map(|_| ()))
 }
 
 /// Deletes every object under the product's folder, then the product (images and variants cascade).
@@ -162,7 +157,7 @@ pub async fn list_published(db: &Db, storage: &Storage) -> Result<Vec<ProductDto
     let rows: Vec<ProductRow> = on_db!(db, p => sqlx::query_as(&sql).fetch_all(p).await)?;
     let mut out = Vec::new();
     for row in rows {
-        let mut product = row.into_dto();
+        let mut product = row.into_dto()?;
         let list = images::list_dtos(db, storage, product.id, Audience::Visitor, true).await?;
         product.cover_url = cover_first(&product, list).first().and_then(|c| {
             c.variants
@@ -180,7 +175,10 @@ pub async fn list_published(db: &Db, storage: &Storage) -> Result<Vec<ProductDto
 pub async fn public_gallery(db: &Db, storage: &Storage, slug: &str) -> Result<GalleryDto, ProductError> {
     let sql = format!("{SELECT} WHERE p.slug = $1 AND p.published = TRUE");
     let row: Option<ProductRow> = on_db!(db, p => sqlx::query_as(&sql).bind(slug).fetch_optional(p).await)?;
-    let product = row.map(ProductRow::into_dto).ok_or(ProductError::NotFound)?;
+    let product = row
+        .map(ProductRow::into_dto)
+        .transpose()?
+        .ok_or(ProductError::NotFound)?;
     let images = images::list_dtos(db, storage, product.id, Audience::Visitor, true).await?;
     let images = cover_first(&product, images)
         .into_iter()

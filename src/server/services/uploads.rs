@@ -5,16 +5,16 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use super::images::{self, ImageRow, POSITION_GAP};
+use super::images::to_dto;
 use crate::{
     model::{BatchFailure, BatchResult, FailureKind, FileSpec, ImageDto, ImageStatus, UploadLimits, UploadTicket},
-    on_db,
     server::{
         db::{Db, now_ms},
-        jobs::{ENQUEUE_SQL, Job, enqueue_args},
-        storage::{ObjectKey, Storage, StorageError},
+        jobs::{BackgroundJob, ProcessImage},
+        repo::images::{self, Image, NewImage, POSITION_GAP},
+        storage::{ObjectKey, PresignedPut, Storage, StorageError},
     },
-    validate::{ImageType, Sha256Hex, check_file},
+    validate::{AcceptedFile, ImageType, Sha256Hex, check_file},
 };
 
 /// How many leading bytes completion reads to learn a file's real type.
@@ -39,7 +39,8 @@ pub enum UploadError {
 }
 
 /// Creates one pending image and one PUT URL per acceptable file; the others
-/// come back in `failed` with their reason, and never stop the rest.
+/// come back in `failed` with their reason, and never stop the rest. URLs are
+/// signed first (CPU only), then every row is inserted in one transaction.
 #[tracing::instrument(skip(db, storage, files), fields(files = files.len()))]
 pub async fn begin(
     db: &Db,
@@ -52,8 +53,8 @@ pub async fn begin(
         .await
         .map_err(|_| UploadError::NotFound)?;
     let total = files.len();
-    let (mut ok, mut failed) = (Vec::new(), Vec::new());
-    let mut position = images::next_position(db, product_id).await?;
+    let mut failed = Vec::new();
+    let mut accepted = Vec::new();
     for (index, spec) in files.into_iter().enumerate() {
         let fail = |kind, reason: String| BatchFailure {
             index,
@@ -69,57 +70,58 @@ pub async fn begin(
             ));
             continue;
         }
-        let file = match check_file(&spec, &cfg.limits) {
-            Ok(f) => f,
-            Err((kind, reason)) => {
-                failed.push(fail(kind, reason));
-                continue;
-            }
-        };
-        match issue_ticket(db, storage, cfg, product_id, position, index, &file).await {
-            Ok(ticket) => {
-                position += POSITION_GAP;
-                ok.push(ticket);
-            }
+        match check_file(&spec, &cfg.limits) {
+            Ok(file) => accepted.push((index, file)),
+            Err((kind, reason)) => failed.push(fail(kind, reason)),
+        }
+    }
+    let mut prepared = Vec::with_capacity(accepted.len());
+    for (index, file) in &accepted {
+        // The id exists before any byte does, and names the image's folder for good.
+        let image_id = Uuid::new_v4();
+        let key = ObjectKey::original(product_id, image_id, file.image_type);
+        match storage
+            .presign_put(&key, file.image_type.mime(), file.size, file.sha256.as_ref(), cfg.ttl)
+            .await
+        {
+            Ok(put) => prepared.push((file, key, ticket(*index, image_id, file, put, cfg))),
             Err(e) => {
-                tracing::error!(error = %e, index, "could not issue an upload ticket");
-                let kind = if matches!(e, UploadError::Storage(_)) {
-                    FailureKind::Storage
-                } else {
-                    FailureKind::Internal
-                };
-                failed.push(fail(kind, "could not prepare the upload; try again".into()));
+                tracing::error!(error = %e, index, "could not sign an upload URL");
+                failed.push(BatchFailure {
+                    index: *index,
+                    filename: file.filename.as_str().to_string(),
+                    reason: "could not prepare the upload; try again".into(),
+                    kind: FailureKind::Storage,
+                });
             }
         }
     }
-    Ok(BatchResult::new(total, ok, failed))
+    let expires_at = now_ms() + cfg.ttl.as_millis() as i64;
+    let first = images::next_position(db, product_id).await?;
+    let rows: Vec<NewImage> = prepared
+        .iter()
+        .enumerate()
+        .map(|(i, (file, key, ticket))| NewImage {
+            id: ticket.image_id,
+            product_id,
+            position: first + i as i64 * POSITION_GAP,
+            filename: file.filename.as_str(),
+            content_type: file.image_type.mime(),
+            byte_size: file.size,
+            key,
+            expires_at,
+            sha256: file.sha256.as_ref().map(|d| d.as_str()),
+        })
+        .collect();
+    let mut tx = db.begin().await?;
+    images::insert_pending(&mut tx, &rows).await?;
+    tx.commit().await?;
+    let tickets = prepared.into_iter().map(|(_, _, t)| t).collect();
+    Ok(BatchResult::new(total, tickets, failed))
 }
 
-async fn issue_ticket(
-    db: &Db,
-    storage: &Storage,
-    cfg: UploadConfig,
-    product_id: Uuid,
-    position: i64,
-    index: usize,
-    file: &crate::validate::AcceptedFile,
-) -> Result<UploadTicket, UploadError> {
-    // The id exists before any byte does, and names the image's folder for good.
-    let image_id = Uuid::new_v4();
-    let key = ObjectKey::original(product_id, image_id, file.image_type);
-    let put = storage
-        .presign_put(&key, file.image_type.mime(), file.size, file.sha256.as_ref(), cfg.ttl)
-        .await?;
-    let now = now_ms();
-    on_db!(db, p => sqlx::query(
-        "INSERT INTO image (id, product_id, position, status, original_filename, content_type, byte_size, \
-         storage_key, upload_expires_at, created_at, sha256) VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8, $9, $10)")
-        .bind(image_id.to_string()).bind(product_id.to_string()).bind(position)
-        .bind(file.filename.as_str()).bind(file.image_type.mime()).bind(file.size as i64)
-        .bind(key.as_str()).bind(now + cfg.ttl.as_millis() as i64).bind(now)
-        .bind(file.sha256.as_ref().map(|d| d.as_str().to_string()))
-        .execute(p).await.map(|r| r.rows_affected()))?;
-    Ok(UploadTicket {
+fn ticket(index: usize, image_id: Uuid, file: &AcceptedFile, put: PresignedPut, cfg: UploadConfig) -> UploadTicket {
+    UploadTicket {
         index,
         image_id,
         filename: file.filename.as_str().to_string(),
@@ -128,7 +130,7 @@ async fn issue_ticket(
         content_type: file.image_type.mime().to_string(),
         byte_size: file.size,
         expires_in: cfg.ttl.as_secs(),
-    })
+    }
 }
 
 /// A fresh URL for a pending image whose URL expired or whose PUT failed.
@@ -138,16 +140,14 @@ pub async fn renew(db: &Db, storage: &Storage, cfg: UploadConfig, image_id: Uuid
     let digest = row.sha256.as_deref().and_then(|d| Sha256Hex::parse(d).ok());
     let put = storage
         .presign_put(
-            &row.key(),
+            &row.key,
             &row.content_type,
             row.byte_size as u64,
             digest.as_ref(),
             cfg.ttl,
         )
         .await?;
-    let expires = now_ms() + cfg.ttl.as_millis() as i64;
-    on_db!(db, p => sqlx::query("UPDATE image SET upload_expires_at = $1 WHERE id = $2 AND status = 'pending'")
-        .bind(expires).bind(&row.id).execute(p).await.map(|r| r.rows_affected()))?;
+    images::extend_ticket(db, image_id, now_ms() + cfg.ttl.as_millis() as i64).await?;
     Ok(UploadTicket {
         index: 0,
         image_id,
@@ -160,12 +160,13 @@ pub async fn renew(db: &Db, storage: &Storage, cfg: UploadConfig, image_id: Uuid
     })
 }
 
-async fn pending(db: &Db, image_id: Uuid) -> Result<ImageRow, UploadError> {
+async fn pending(db: &Db, image_id: Uuid) -> Result<Image, UploadError> {
     let row = images::find(db, image_id).await?.ok_or(UploadError::NotFound)?;
-    if row.status() != ImageStatus::Pending {
-        return Err(UploadError::Conflict(
-            format!("this upload is already {}", row.status).to_lowercase(),
-        ));
+    if row.status != ImageStatus::Pending {
+        return Err(UploadError::Conflict(format!(
+            "this upload is already {}",
+            row.status.as_str()
+        )));
     }
     Ok(row)
 }
@@ -175,11 +176,11 @@ async fn pending(db: &Db, image_id: Uuid) -> Result<ImageRow, UploadError> {
 #[tracing::instrument(skip(db, storage))]
 pub async fn complete(db: &Db, storage: &Storage, image_id: Uuid) -> Result<ImageDto, UploadError> {
     let row = images::find(db, image_id).await?.ok_or(UploadError::NotFound)?;
-    if row.status() != ImageStatus::Pending {
+    if row.status != ImageStatus::Pending {
         // Completing twice (a retried request) is harmless: report the current state.
-        return Ok(row.into_dto(storage).await);
+        return Ok(to_dto(row, storage).await);
     }
-    let key = row.key();
+    let key = row.key.clone();
     let info = match storage.head(&key).await {
         Ok(info) => info,
         Err(StorageError::NotFound) => {
@@ -202,37 +203,29 @@ pub async fn complete(db: &Db, storage: &Storage, image_id: Uuid) -> Result<Imag
         Ok(kind) => {
             // The real type wins over the declared one (a PNG named .jpg is still a fine image).
             // Marking it uploaded and queueing its processing happen together or not at all.
-            let (job_id, job_kind, payload, now) = enqueue_args(&Job::ProcessImage { image_id });
-            on_db!(db, p => async {
-                let mut tx = p.begin().await?;
-                let changed = sqlx::query(
-                    "UPDATE image SET status = 'uploaded', content_type = $1, uploaded_at = $2, upload_expires_at = NULL, \
-                     error = NULL WHERE id = $3 AND status = 'pending'")
-                    .bind(kind.mime()).bind(now).bind(&row.id).execute(&mut *tx).await?.rows_affected();
-                if changed == 1 {
-                    sqlx::query(ENQUEUE_SQL).bind(&job_id).bind(job_kind).bind(&payload).bind(now).execute(&mut *tx).await?;
-                }
-                tx.commit().await
-            }.await)?;
+            let mut tx = db.begin().await?;
+            if images::mark_uploaded(&mut tx, image_id, kind.mime()).await? {
+                ProcessImage { image_id }.enqueue(&mut tx).await?;
+            }
+            tx.commit().await?;
         }
         Err(reason) => {
             tracing::warn!(%image_id, %reason, "upload refused after inspection");
             storage.delete(&key).await?;
-            on_db!(db, p => sqlx::query("UPDATE image SET status = 'failed', error = $1, upload_expires_at = NULL WHERE id = $2")
-                .bind(&reason).bind(&row.id).execute(p).await.map(|r| r.rows_affected()))?;
+            images::mark_failed(db, image_id, &reason).await?;
         }
     }
     let row = images::find(db, image_id).await?.ok_or(UploadError::NotFound)?;
-    Ok(row.into_dto(storage).await)
+    Ok(to_dto(row, storage).await)
 }
 
 /// Gives up on a pending or failed upload: its object (if any) and its row go.
 pub async fn cancel(db: &Db, storage: &Storage, image_id: Uuid) -> Result<(), UploadError> {
     let row = images::find(db, image_id).await?.ok_or(UploadError::NotFound)?;
-    if !matches!(row.status(), ImageStatus::Pending | ImageStatus::Failed) {
+    if !matches!(row.status, ImageStatus::Pending | ImageStatus::Failed) {
         return Err(UploadError::Conflict("only unfinished uploads can be cancelled".into()));
     }
-    storage.delete(&row.key()).await?;
-    on_db!(db, p => sqlx::query("DELETE FROM image WHERE id = $1").bind(&row.id).execute(p).await.map(|r| r.rows_affected()))?;
+    storage.delete(&row.key).await?;
+    images::delete(db, row.product_id, image_id).await?;
     Ok(())
 }

@@ -4,9 +4,12 @@
 //! outside those layers: its answers are signed objects, not app pages.
 
 pub mod assets;
+pub mod caller;
+pub mod errors;
 pub mod headers;
 pub mod same_origin;
 pub mod security;
+pub mod session;
 
 use axum::{
     Router,
@@ -15,20 +18,25 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
     routing::{get, post},
 };
+use leptos::prelude::{IntoView, LeptosOptions};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
-use super::{services::auth, state::AppState};
-use crate::app::{App, shell};
+use super::state::AppState;
 
 /// The largest request body the app reads (server functions take JSON; file
 /// bytes go straight to storage). Larger bodies are answered 413 before any work.
 pub const MAX_REQUEST_BYTES: usize = 1 << 20;
 
-/// The app's routes: health, pages, server functions, the bundle, then the
-/// embedded S3 endpoint (when there is one) on the same origin.
-pub fn router(state: AppState, s3: Option<Router>) -> Router {
+/// The app's routes: health, pages (the `app` component inside `shell`),
+/// server functions, the bundle, then the embedded S3 endpoint (when there is
+/// one) on the same origin. The app is passed in, so this layer depends on no page.
+pub fn router<A, S>(state: AppState, s3: Option<Router>, app: fn() -> A, shell: fn(LeptosOptions) -> S) -> Router
+where
+    A: IntoView + 'static,
+    S: IntoView + 'static,
+{
     let options = state.leptos_options.clone();
-    let routes = generate_route_list(App);
+    let routes = generate_route_list(app);
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -74,17 +82,11 @@ async fn admin_pages_need_sign_in(
     next: axum::middleware::Next,
 ) -> Response {
     if headers::is_admin_path(req.uri().path()) {
-        let token = req
-            .headers()
-            .get(axum::http::header::COOKIE)
-            .and_then(|h| h.to_str().ok())
-            .and_then(auth::token_from_cookies);
-        let user = match token {
-            Some(t) => auth::user_for_token(&state.db, t).await.ok().flatten(),
-            None => None,
-        };
-        if !user.is_some_and(|u| u.is_admin) {
-            return Redirect::to("/login").into_response();
+        let (parts, body) = req.into_parts();
+        match caller::Caller::of(&state.db, &parts).await {
+            Ok(c) if c.is_admin() => return next.run(axum::extract::Request::from_parts(parts, body)).await,
+            Ok(_) => return Redirect::to("/login").into_response(),
+            Err(e) => return crate::error::AppError::from(e).into_response(),
         }
     }
     next.run(req).await

@@ -1,6 +1,9 @@
 //! Object storage behind one small type. Every call goes through aws-sdk-s3,
 //! whether the endpoint is the embedded one or a real S3. Keys come only from
-//! the named constructors on `ObjectKey`, so no user text ever reaches a key.
+//! the named constructors on `ObjectKey` (`keys.rs`), so no user text ever
+//! reaches a key.
+
+mod keys;
 
 use std::{
     collections::HashMap,
@@ -14,9 +17,9 @@ use aws_sdk_s3::{
     presigning::PresigningConfig,
     primitives::ByteStream,
 };
-use uuid::Uuid;
+pub use keys::ObjectKey;
 
-use crate::validate::{ImageType, Sha256Hex};
+use crate::validate::Sha256Hex;
 
 /// How long a presigned GET of an original (admin view) stays valid.
 pub const ORIGINAL_VIEW_TTL: Duration = Duration::from_secs(15 * 60);
@@ -28,54 +31,6 @@ pub const VARIANT_URL_TTL: Duration = Duration::from_secs(3600);
 pub const URL_REUSE_MARGIN: Duration = Duration::from_secs(10 * 60);
 /// Above this many cached URLs, expired ones are pruned.
 const URL_CACHE_PRUNE_AT: usize = 50_000;
-
-/// A storage key built from ids only (spec section 3).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ObjectKey(String);
-
-impl ObjectKey {
-    /// Every object of a product lives under this prefix.
-    pub fn product_folder(product_id: Uuid) -> String {
-        format!("products/{product_id}/")
-    }
-
-    pub fn image_folder(product_id: Uuid, image_id: Uuid) -> String {
-        format!("{}{image_id}/", Self::product_folder(product_id))
-    }
-
-    pub fn original(product_id: Uuid, image_id: Uuid, kind: ImageType) -> Self {
-        Self(format!(
-            "{}original.{}",
-            Self::image_folder(product_id, image_id),
-            kind.extension()
-        ))
-    }
-
-    pub fn variant(product_id: Uuid, image_id: Uuid, format: &str, width: u32) -> Self {
-        Self(format!("{}w{width}.{format}", Self::image_folder(product_id, image_id)))
-    }
-
-    /// The image whose original `key` names (`products/{p}/{i}/original.{ext}`), if it is one.
-    pub fn image_of_original(key: &str) -> Option<Uuid> {
-        let mut parts = key.split('/');
-        let (Some("products"), Some(p), Some(i), Some(file), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return None;
-        };
-        Uuid::parse_str(p).ok()?;
-        file.starts_with("original.").then(|| Uuid::parse_str(i).ok()).flatten()
-    }
-
-    /// A key read back from the database, which only ever stores constructed keys.
-    pub fn from_stored(raw: String) -> Self {
-        Self(raw)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -339,18 +294,5 @@ impl Storage {
             .await
             .map(|_| ())
             .map_err(backend)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_hold_ids_only() {
-        let (p, i) = (Uuid::new_v4(), Uuid::new_v4());
-        let key = ObjectKey::original(p, i, ImageType::Png);
-        assert_eq!(key.as_str(), format!("products/{p}/{i}/original.png"));
-        assert!(key.as_str().starts_with(&ObjectKey::image_folder(p, i)));
     }
 }

@@ -1,6 +1,11 @@
 //! Validation newtypes shared by the browser (instant feedback) and the server
 //! (the check that counts). Each `parse` either returns a value that is valid
-//! by construction or a sentence a person can act on.
+//! by construction or a sentence a person can act on. This module checks
+//! files; `text` checks what people type (names, slugs, emails, image text).
+
+mod text;
+
+pub use text::{Description, Email, ImageText, ProductName, Slug, is_hidden_format_char};
 
 use crate::model::{FailureKind, FileSpec, UploadLimits};
 
@@ -8,9 +13,7 @@ use crate::model::{FailureKind, FileSpec, UploadLimits};
 pub const MAX_FILE_BYTES: u64 = 100 * 1024 * 1024;
 pub const MAX_FILES_PER_BATCH: usize = 200;
 pub const PARALLEL_UPLOADS: usize = 4;
-const MAX_NAME_CHARS: usize = 120;
 const MAX_FILENAME_CHARS: usize = 255;
-const MAX_SLUG_CHARS: usize = 80;
 
 /// An image type Vitrine accepts, known by its MIME type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,54 +78,6 @@ impl ImageType {
         } else {
             None
         }
-    }
-}
-
-/// Characters that change how text around them displays without showing
-/// themselves: bidirectional embeddings, overrides and isolates (which can make
-/// `photo\u{202E}gpj.exe` read as `photoexe.jpg`), marks, and the BOM. Stripped
-/// from every user text.
-pub fn is_hidden_format_char(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{FEFF}')
-}
-
-/// A product's display name: trimmed, 1 to 120 characters, no control characters.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProductName(String);
-
-impl ProductName {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let name: String = raw.chars().filter(|c| !is_hidden_format_char(*c)).collect();
-        let name = name.trim();
-        if name.is_empty() {
-            return Err("the name is empty".into());
-        }
-        if name.chars().count() > MAX_NAME_CHARS {
-            return Err(format!("the name is longer than {MAX_NAME_CHARS} characters"));
-        }
-        if name.chars().any(char::is_control) {
-            return Err("the name contains control characters".into());
-        }
-        Ok(Self(name.to_string()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The URL slug this name suggests: lower-case ASCII words joined by dashes.
-    pub fn slug(&self) -> String {
-        let mut slug = String::new();
-        for c in self.0.chars().flat_map(char::to_lowercase) {
-            if c.is_ascii_alphanumeric() {
-                slug.push(c);
-            } else if !slug.is_empty() && !slug.ends_with('-') {
-                slug.push('-');
-            }
-        }
-        let slug: String = slug.trim_end_matches('-').chars().take(MAX_SLUG_CHARS).collect();
-        let slug = slug.trim_end_matches('-').to_string();
-        if slug.is_empty() { "product".to_string() } else { slug }
     }
 }
 
@@ -274,24 +229,6 @@ mod tests {
     }
 
     #[test]
-    fn product_names_are_trimmed_and_bounded() {
-        assert_eq!(ProductName::parse("  Red chair ").unwrap().as_str(), "Red chair");
-        assert!(ProductName::parse("   ").is_err());
-        assert!(ProductName::parse(&"x".repeat(121)).is_err());
-        assert!(ProductName::parse("a\u{0007}b").is_err());
-    }
-
-    #[test]
-    fn slugs_are_ascii_words() {
-        let slug = |s: &str| ProductName::parse(s).unwrap().slug();
-        assert_eq!(slug("Red Chair — Oak, 2024!"), "red-chair-oak-2024");
-        assert_eq!(slug("Ünïcödé"), "n-c-d");
-        assert_eq!(slug("日本"), "product");
-        assert!(slug(&"word ".repeat(20)).len() <= MAX_SLUG_CHARS);
-        assert!(!slug(&"word ".repeat(20)).ends_with('-'));
-    }
-
-    #[test]
     fn sha256_digests_are_64_hex_digits() {
         let d = Sha256Hex::parse("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855").unwrap();
         assert_eq!(
@@ -310,11 +247,6 @@ mod tests {
         assert_eq!(name.as_str(), "photogpj.exe");
         let isolate = OriginalFilename::parse("\u{2066}a\u{2069}\u{200F}.png\u{FEFF}").unwrap();
         assert_eq!(isolate.as_str(), "a.png");
-        assert_eq!(ProductName::parse("Chair\u{202D} \u{2067}").unwrap().as_str(), "Chair");
-        assert!(
-            !is_hidden_format_char('é') && !is_hidden_format_char('\u{200D}'),
-            "joiners build emoji"
-        );
     }
 
     #[test]

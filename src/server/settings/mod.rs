@@ -1,6 +1,8 @@
 //! Typed settings, loaded once at start-up from `Leptos.toml` and the
 //! environment. A bad value stops start-up with a message naming the key.
 
+mod env;
+
 use std::{fmt, net::SocketAddr, path::PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -125,73 +127,10 @@ impl Settings {
 
     /// Applies overrides from a lookup function (the environment, or a test's map).
     pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<()> {
-        fn num<T: std::str::FromStr>(key: &str, v: String) -> Result<T> {
-            v.trim()
-                .parse()
-                .map_err(|_| anyhow::anyhow!("{key} must be a whole number, got {v:?}"))
-        }
-        if let Some(v) = get("VITRINE_BIND") {
-            self.bind = v;
-        }
-        if let Some(v) = get("VITRINE_PUBLIC_URL") {
-            self.public_url = v;
-        }
-        if let Some(v) = get("VITRINE_DATA_DIR") {
-            self.data_dir = v.into();
-        }
-        if let Some(v) = get("DATABASE_URL") {
-            self.database_url = Secret::new(v);
-        }
-        if let Some(v) = get("VITRINE_RUN_WORKER") {
-            self.run_worker = matches!(v.trim(), "1" | "true" | "yes");
-        }
-        if let Some(v) = get("VITRINE_ADMIN_EMAIL") {
-            self.admin_email = v;
-        }
-        if let Some(v) = get("VITRINE_ADMIN_PASSWORD") {
-            self.admin_password = Secret::new(v);
-        }
-        if let Some(v) = get("S3_PUBLIC_BASE_URL") {
-            self.s3.public_base_url = v;
-        }
-        if let Some(v) = get("VITRINE_SITE_ROOT") {
-            self.site_root = v;
-        }
-        if let Some(v) = get("S3_ENDPOINT") {
-            self.s3.endpoint = v;
-        }
-        if let Some(v) = get("S3_BUCKET") {
-            self.s3.bucket = v;
-        }
-        if let Some(v) = get("S3_REGION") {
-            self.s3.region = v;
-        }
-        if let Some(v) = get("S3_ACCESS_KEY_ID") {
-            self.s3.access_key_id = v;
-        }
-        if let Some(v) = get("S3_SECRET_ACCESS_KEY") {
-            self.s3.secret_access_key = Secret::new(v);
-        }
-        if let Some(v) = get("VITRINE_MAX_FILE_BYTES") {
-            self.uploads.max_file_bytes = num("VITRINE_MAX_FILE_BYTES", v)?;
-        }
-        if let Some(v) = get("VITRINE_MAX_FILES_PER_BATCH") {
-            self.uploads.max_files_per_batch = num("VITRINE_MAX_FILES_PER_BATCH", v)?;
-        }
-        if let Some(v) = get("VITRINE_MAX_PIXELS") {
-            self.processing.max_pixels = num("VITRINE_MAX_PIXELS", v)?;
-        }
-        if let Some(v) = get("VITRINE_AVIF") {
-            self.processing.avif = matches!(v.trim(), "1" | "true" | "yes");
-        }
-        if let Some(v) = get("VITRINE_CONCURRENCY") {
-            self.processing.concurrency = num("VITRINE_CONCURRENCY", v)?;
-        }
-        if let Some(v) = get("VITRINE_MAX_SIDE") {
-            self.processing.max_side = num("VITRINE_MAX_SIDE", v)?;
-        }
-        if let Some(v) = get("VITRINE_PRESIGN_TTL_SECS") {
-            self.uploads.presign_ttl_secs = num("VITRINE_PRESIGN_TTL_SECS", v)?;
+        for (key, apply) in env::ENV {
+            if let Some(v) = get(key) {
+                apply(self, v).with_context(|| format!("{key} is not valid"))?;
+            }
         }
         Ok(())
     }
@@ -258,7 +197,7 @@ mod tests {
     use super::*;
 
     fn shipped() -> Settings {
-        Settings::from_toml(include_str!("../../Leptos.toml")).expect("Leptos.toml parses")
+        Settings::from_toml(include_str!("../../../Leptos.toml")).expect("Leptos.toml parses")
     }
 
     #[test]

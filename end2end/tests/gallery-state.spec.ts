@@ -1,0 +1,62 @@
+import { expect, test } from '@playwright/test';
+import { callApi, createProduct, dropFiles, photo, unique } from './helpers';
+
+// The admin gallery is redrawn in place: rows are keyed by image, so a refresh
+// while something processes never resets a form, a move keeps keyboard focus,
+// and the page stops asking the server when nothing it shows can change.
+
+test('text typed into an image keeps while another image processes', async ({ page }) => {
+  await createProduct(page, unique('Typing chair'));
+  const first = photo('mate_Wood.jpg');
+  await dropFiles(page, [first]);
+  const gallery = page.getByRole('list', { name: 'Gallery' });
+  const row = gallery.locator(':scope > li').filter({ hasText: first.name });
+  await expect(row.locator('figure')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+
+  await row.getByText(`Edit ${first.name}`).click();
+  const alt = row.getByLabel('Alt text');
+  await alt.fill('half-typed alt text');
+
+  // A second, big photo uploads and processes: the gallery is listed again several times.
+  const second = photo('Infinite-Sea_by_Aury88.jpg');
+  await dropFiles(page, [second]);
+  const other = gallery.locator(':scope > li').filter({ hasText: second.name });
+  await expect(other.locator('figure')).toHaveAttribute('data-status', /uploaded|processing/, { timeout: 60_000 });
+  await expect(other.locator('figure')).toHaveAttribute('data-status', 'ready', { timeout: 90_000 });
+
+  await expect(alt).toHaveValue('half-typed alt text');
+  await expect(alt).toBeVisible();
+});
+
+test('moving an image by keyboard keeps focus on its control', async ({ page }) => {
+  await createProduct(page, unique('Focus chair'));
+  const files = [photo('mate_Wood.jpg'), photo('Wine_by_Jakkub_Mede.jpg'), photo('Bridge_by_Sander_Klootwijk.jpg')];
+  await dropFiles(page, files);
+  const gallery = page.getByRole('list', { name: 'Gallery' });
+  await expect(gallery.getByRole('figure')).toHaveCount(3, { timeout: 60_000 });
+
+  const later = page.getByRole('button', { name: `Move ${files[0].name} later` });
+  await later.focus();
+  await page.keyboard.press('Enter');
+  await expect(gallery.getByRole('figure').nth(1)).toContainText(files[0].name);
+  await expect(later).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(gallery.getByRole('figure').nth(2)).toContainText(files[0].name);
+  await expect(later).toBeFocused();
+});
+
+test('an abandoned upload does not keep the page polling', async ({ page }) => {
+  await createProduct(page, unique('Abandoned chair'));
+  const productId = page.url().split('/').pop()!;
+  // A ticket is asked for and never used: the image stays pending on the server.
+  await callApi(page, 'begin_upload', {
+    product_id: productId,
+    files: [{ name: 'never-sent.jpg', size: 1234, content_type: 'image/jpeg' }],
+  });
+  const listings: string[] = [];
+  page.on('request', (r) => { if (r.url().includes('/api/list_images')) listings.push(r.url()); });
+  await page.reload();
+  await expect(page.getByRole('list', { name: 'Gallery' }).getByRole('figure')).toHaveCount(1);
+  await page.waitForTimeout(5_000);
+  expect(listings.length, 'listings in 5 s with only an abandoned upload').toBeLessThanOrEqual(1);
+});

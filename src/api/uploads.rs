@@ -1,0 +1,43 @@
+//! The presigned upload flow: limits, tickets, completion, renewal, cancel.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+use super::ssr::admin;
+#[cfg(feature = "ssr")]
+use crate::server::services::uploads;
+use crate::{
+    error::AppError,
+    model::{BatchResult, FileSpec, ImageDto, UploadLimits, UploadTicket},
+};
+
+#[server(prefix = "/api", endpoint = "get_upload_limits", input = Json)]
+pub async fn get_upload_limits() -> Result<UploadLimits, AppError> {
+    Ok(admin().await?.uploads.limits)
+}
+
+#[server(prefix = "/api", endpoint = "begin_upload", input = Json)]
+pub async fn begin_upload(product_id: Uuid, files: Vec<FileSpec>) -> Result<BatchResult<UploadTicket>, AppError> {
+    let st = admin().await?;
+    Ok(uploads::begin(&st.db, &st.storage, st.uploads, product_id, files).await?)
+}
+
+#[server(prefix = "/api", endpoint = "complete_upload", input = Json)]
+pub async fn complete_upload(image_id: Uuid) -> Result<ImageDto, AppError> {
+    let st = admin().await?;
+    Ok(uploads::complete(&st.db, &st.storage, image_id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "renew_upload", input = Json)]
+pub async fn renew_upload(image_id: Uuid) -> Result<UploadTicket, AppError> {
+    let st = admin().await?;
+    Ok(uploads::renew(&st.db, &st.storage, st.uploads, image_id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "cancel_upload", input = Json)]
+pub async fn cancel_upload(image_id: Uuid) -> Result<(), AppError> {
+    let st = admin().await?;
+    Ok(uploads::cancel(&st.db, &st.storage, image_id).await?)
+}

@@ -1,0 +1,120 @@
+//! `process_image`: original → web variants in the image's folder, rows in
+//! `variant`, status `ready`. A bad image fails at once with its reason;
+//! storage or database trouble is retried by the queue, and when the retries
+//! run out the image is marked failed with the last reason and the count.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{BackgroundJob, JobContext, Outcome};
+use crate::{
+    imaging::{self, ImagingError},
+    model::ImageStatus,
+    server::{
+        repo::{
+            images::{self, Processed},
+            variants::{self, NewVariant},
+        },
+        storage::{ObjectKey, StorageError},
+    },
+};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessImage {
+    pub image_id: Uuid,
+}
+
+impl BackgroundJob for ProcessImage {
+    const NAME: &'static str = "process_image";
+
+    async fn run(&self, ctx: &JobContext) -> Outcome {
+        process(ctx, self.image_id).await
+    }
+
+    async fn give_up(&self, ctx: &JobContext, reason: &str, attempts: i64) -> Result<(), sqlx::Error> {
+        let shown = format!("{reason} ({attempts} attempts); press Retry to try again");
+        images::mark_failed(&ctx.db, self.image_id, &shown).await.map(|_| ())
+    }
+}
+
+#[tracing::instrument(skip(ctx))]
+async fn process(ctx: &JobContext, image_id: Uuid) -> Outcome {
+    let db = &ctx.db;
+    let image = match images::find(db, image_id).await {
+        Ok(Some(image)) => image,
+        Ok(None) => return Outcome::Done, // deleted meanwhile: nothing to do
+        Err(e) => return Outcome::retry("database unavailable", e),
+    };
+    if !matches!(image.status, ImageStatus::Uploaded | ImageStatus::Processing) {
+        return Outcome::Done;
+    }
+    match images::mark_processing(db, image_id).await {
+        Ok(true) => {}
+        Ok(false) => return Outcome::Done, // it moved on (deleted, or failed by a cancel)
+        Err(e) => return Outcome::retry("database unavailable", e),
+    }
+    let limits = ctx.imaging.limits;
+    if image.byte_size as u64 > limits.max_bytes {
+        let reason = ImagingError::TooLarge(format!("the file is over {} MiB", limits.max_bytes / (1024 * 1024)));
+        return fail(ctx, image_id, &reason.to_string()).await;
+    }
+    let bytes = match ctx.storage.get(&image.key).await {
+        Ok(b) => b,
+        Err(StorageError::NotFound) => return fail(ctx, image_id, "the original is missing from storage").await,
+        Err(e) => return Outcome::retry("storage unavailable", e),
+    };
+    let avif = ctx.imaging.avif;
+    let result = tokio::task::spawn_blocking(move || imaging::process(&bytes, &limits, avif)).await;
+    let processed = match result {
+        Ok(Ok(p)) => p,
+        Ok(Err(e)) => return fail(ctx, image_id, &e.to_string()).await,
+        Err(e) => {
+            tracing::error!(error = %e, "image processing panicked");
+            return fail(ctx, image_id, "the image could not be processed").await;
+        }
+    };
+    let mut keys = Vec::with_capacity(processed.variants.len());
+    for v in &processed.variants {
+        let key = ObjectKey::variant(image.product_id, image_id, v.format.as_str(), v.width);
+        if let Err(e) = ctx.storage.put(&key, v.format.content_type(), v.bytes.clone()).await {
+            return Outcome::retry("storage unavailable", e);
+        }
+        keys.push(key);
+    }
+    let rows: Vec<NewVariant> = processed
+        .variants
+        .iter()
+        .zip(&keys)
+        .map(|(v, key)| NewVariant {
+            format: v.format,
+            width: v.width,
+            height: v.height,
+            byte_size: v.bytes.len(),
+            key,
+        })
+        .collect();
+    let done = Processed {
+        width: processed.width,
+        height: processed.height,
+        thumbhash: &processed.thumbhash,
+    };
+    let saved = async {
+        let mut tx = db.begin().await?;
+        variants::replace(&mut tx, image_id, &rows).await?;
+        images::mark_ready(&mut tx, image_id, &done).await?;
+        tx.commit().await
+    }
+    .await;
+    match saved {
+        Ok(()) => Outcome::Done,
+        Err(e) => Outcome::retry("database unavailable", e),
+    }
+}
+
+async fn fail(ctx: &JobContext, image_id: Uuid, reason: &str) -> Outcome {
+    tracing::info!(%image_id, %reason, "image failed processing");
+    match images::mark_failed(&ctx.db, image_id, reason).await {
+        Ok(_) => Outcome::Done,
+        Err(e) => Outcome::retry("database unavailable", e),
+    }
+}

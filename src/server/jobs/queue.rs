@@ -1,0 +1,161 @@
+//! The persisted queue (`job` table): insert inside a caller's transaction,
+//! take the next due job with row locking, run it under a short lease that a
+//! heartbeat renews while it runs, and finish it. A worker that dies stops
+//! renewing its lease, so its job is taken again within [`LEASE`].
+
+use std::time::Duration;
+
+use uuid::Uuid;
+
+use super::{BackgroundJob, Janitor, JobContext, Outcome, ProcessImage, schedule};
+use crate::{
+    on_db, on_tx,
+    server::db::{Db, Tx, now_ms},
+};
+
+/// How long a taken job stays locked without a heartbeat.
+pub const LEASE: Duration = Duration::from_secs(30);
+/// How often a running job renews its lease.
+const HEARTBEAT: Duration = Duration::from_secs(10);
+const IDLE_POLL: Duration = Duration::from_millis(500);
+
+/// A job this worker has locked.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Taken {
+    pub id: String,
+    pub kind: String,
+    pub payload: String,
+    pub attempts: i64,
+}
+
+pub(super) async fn insert(tx: &mut Tx, kind: &str, payload: &str) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO job (id, kind, payload, run_at, attempts, created_at) VALUES ($1, $2, $3, $4, 0, $4)")
+        .bind(Uuid::new_v4().to_string()).bind(kind).bind(payload).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Locks the next due job, if any.
+pub async fn take(db: &Db, worker: &str) -> Result<Option<Taken>, sqlx::Error> {
+    let now = now_ms();
+    let until = now + LEASE.as_millis() as i64;
+    // PostgreSQL skips rows other workers hold; SQLite has a single writer anyway.
+    let lock = if matches!(db, Db::Postgres(_)) {
+        "FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE job SET locked_by = $1, locked_until = $2, attempts = attempts + 1 \
+         WHERE id = (SELECT id FROM job WHERE run_at <= $3 AND (locked_until IS NULL OR locked_until < $3) \
+         ORDER BY run_at, created_at LIMIT 1 {lock}) RETURNING id, kind, payload, attempts"
+    );
+    on_db!(db, p => sqlx::query_as::<_, Taken>(&sql).bind(worker).bind(until).bind(now).fetch_optional(p).await)
+}
+
+async fn renew_lease(db: &Db, id: &str, worker: &str) -> Result<(), sqlx::Error> {
+    let until = now_ms() + LEASE.as_millis() as i64;
+    on_db!(db, p => sqlx::query("UPDATE job SET locked_until = $1 WHERE id = $2 AND locked_by = $3")
+        .bind(until).bind(id).bind(worker).execute(p).await.map(|_| ()))
+}
+
+async fn delete(db: &Db, id: &str, worker: &str) -> Result<(), sqlx::Error> {
+    on_db!(db, p => sqlx::query("DELETE FROM job WHERE id = $1 AND locked_by = $2")
+        .bind(id).bind(worker).execute(p).await.map(|_| ()))
+}
+
+/// Runs one taken job of kind `J` to its end: done, retried later, or given up.
+async fn run_as<J: BackgroundJob>(ctx: &JobContext, taken: &Taken, worker: &str) -> Result<(), sqlx::Error> {
+    let job: J = match serde_json::from_str(&taken.payload) {
+        Ok(job) => job,
+        Err(e) => {
+            tracing::error!(error = %e, kind = J::NAME, "unreadable job payload; dropping it");
+            return delete(&ctx.db, &taken.id, worker).await;
+        }
+    };
+    let heartbeat = async {
+        loop {
+            tokio::time::sleep(HEARTBEAT).await;
+            if let Err(e) = renew_lease(&ctx.db, &taken.id, worker).await {
+                tracing::warn!(error = %e, "could not renew a job's lease");
+            }
+        }
+    };
+    let outcome = tokio::select! {
+        outcome = job.run(ctx) => outcome,
+        _ = heartbeat => unreachable!("the heartbeat never ends"),
+    };
+    match outcome {
+        Outcome::Done => delete(&ctx.db, &taken.id, worker).await,
+        Outcome::Retry { reason, detail } if taken.attempts < J::MAX_ATTEMPTS => {
+            let run_at = now_ms() + J::backoff(taken.attempts).as_millis() as i64;
+            on_db!(&ctx.db, p => sqlx::query(
+                "UPDATE job SET run_at = $1, locked_by = NULL, locked_until = NULL, last_error = $2 WHERE id = $3 AND locked_by = $4")
+                .bind(run_at).bind(format!("{reason}: {detail}")).bind(&taken.id).bind(worker).execute(p).await.map(|_| ()))
+        }
+        Outcome::Retry { reason, detail } => {
+            tracing::warn!(job = %taken.id, kind = J::NAME, %detail, "job gave up after {} attempts", taken.attempts);
+            job.give_up(ctx, reason, taken.attempts).await?;
+            delete(&ctx.db, &taken.id, worker).await
+        }
+    }
+}
+
+/// Every kind of job this version knows, by stored name.
+async fn dispatch(ctx: &JobContext, taken: &Taken, worker: &str) -> Result<(), sqlx::Error> {
+    match taken.kind.as_str() {
+        ProcessImage::NAME => run_as::<ProcessImage>(ctx, taken, worker).await,
+        Janitor::NAME => run_as::<Janitor>(ctx, taken, worker).await,
+        other => {
+            // A newer version's job: leave it for a worker that knows it, and look again later.
+            tracing::error!(kind = other, "unknown job kind; leaving it queued");
+            on_db!(&ctx.db, p => sqlx::query("UPDATE job SET locked_by = NULL, locked_until = NULL, run_at = $1 WHERE id = $2")
+                .bind(now_ms() + 60_000).bind(&taken.id).execute(p).await.map(|_| ()))
+        }
+    }
+}
+
+/// Runs due jobs until none is left; returns how many ran. Tests call this.
+#[tracing::instrument(skip(ctx))]
+pub async fn run_pending_jobs(ctx: &JobContext, worker: &str) -> Result<usize, sqlx::Error> {
+    let mut n = 0;
+    while let Some(taken) = take(&ctx.db, worker).await? {
+        let span = tracing::info_span!("job", id = %taken.id, kind = %taken.kind, attempt = taken.attempts);
+        tracing::Instrument::instrument(dispatch(ctx, &taken, worker), span).await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The background worker: `concurrency` loops (one per core by default), each
+/// draining the queue then polling, and queueing periodic jobs when due. Never returns.
+pub async fn work_forever(ctx: JobContext, concurrency: usize) {
+    let loops: Vec<_> = (0..concurrency.max(1))
+        .map(|_| tokio::spawn(work_loop(ctx.clone())))
+        .collect();
+    for l in loops {
+        if let Err(e) = l.await {
+            tracing::error!(error = %e, "a job worker loop stopped");
+        }
+    }
+}
+
+async fn work_loop(ctx: JobContext) {
+    let worker = format!("worker-{}", Uuid::new_v4().simple());
+    tracing::info!(%worker, "job worker started");
+    loop {
+        if let Err(e) = schedule::queue_due(&ctx.db).await {
+            tracing::warn!(error = %e, "could not queue periodic jobs");
+        }
+        match run_pending_jobs(&ctx, &worker).await {
+            Ok(0) => tokio::time::sleep(IDLE_POLL).await,
+            // The queue is drained: give the image buffers' memory back while idle.
+            Ok(_) => crate::imaging::release_memory(),
+            Err(e) => {
+                tracing::error!(error = %e, "job queue unavailable");
+                tokio::time::sleep(IDLE_POLL * 4).await;
+            }
+        }
+    }
+}

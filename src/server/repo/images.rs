@@ -1,0 +1,300 @@
+//! The `image` table, and nothing else: typed rows that fail loudly when a
+//! stored value is not what the schema promises, and the lifecycle as named
+//! transitions. Each transition is one guarded `UPDATE … WHERE status IN (…)`
+//! and reports whether it happened, so two callers racing cannot both win.
+//!
+//! pending → uploaded → processing → ready, with failed reachable from every
+//! step and `requeue` (ready | failed → uploaded) for reprocessing.
+
+use uuid::Uuid;
+
+use super::{decode_err, parse_uuid};
+use crate::{
+    model::ImageStatus,
+    on_db, on_tx,
+    server::{
+        db::{Db, Tx, now_ms},
+        storage::ObjectKey,
+    },
+};
+
+/// Room left between neighbours' ordering keys, so a later move writes one row.
+pub const POSITION_GAP: i64 = 1024;
+
+const COLUMNS: &str = "id, product_id, position, status, original_filename, content_type, byte_size, \
+     storage_key, alt_text, title, description, tags, error, upload_expires_at, width, height, thumbhash, \
+     sha256, attempts";
+
+/// One image as stored.
+#[derive(Clone, Debug)]
+pub struct Image {
+    pub id: Uuid,
+    pub product_id: Uuid,
+    pub position: i64,
+    pub status: ImageStatus,
+    pub original_filename: String,
+    pub content_type: String,
+    pub byte_size: i64,
+    pub key: ObjectKey,
+    pub alt_text: String,
+    pub title: String,
+    pub description: String,
+    pub tags: Vec<String>,
+    pub error: Option<String>,
+    /// When the upload ticket runs out (pending images only); the janitor reads it.
+    pub upload_expires_at: Option<i64>,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub thumbhash: Option<String>,
+    /// The digest the upload ticket bound (storage refused any other bytes).
+    pub sha256: Option<String>,
+    /// How many times processing has started.
+    pub attempts: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct Raw {
+    id: String,
+    product_id: String,
+    position: i64,
+    status: String,
+    original_filename: String,
+    content_type: String,
+    byte_size: i64,
+    storage_key: String,
+    alt_text: String,
+    title: String,
+    description: String,
+    tags: String,
+    error: Option<String>,
+    upload_expires_at: Option<i64>,
+    width: Option<i64>,
+    height: Option<i64>,
+    thumbhash: Option<String>,
+    sha256: Option<String>,
+    attempts: i64,
+}
+
+impl TryFrom<Raw> for Image {
+    type Error = sqlx::Error;
+
+    fn try_from(r: Raw) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            id: parse_uuid("image.id", &r.id)?,
+            product_id: parse_uuid("image.product_id", &r.product_id)?,
+            position: r.position,
+            status: ImageStatus::parse(&r.status).ok_or_else(|| decode_err("image.status", &r.status))?,
+            original_filename: r.original_filename,
+            content_type: r.content_type,
+            byte_size: r.byte_size,
+            key: ObjectKey::from_stored(r.storage_key),
+            alt_text: r.alt_text,
+            title: r.title,
+            description: r.description,
+            tags: r
+                .tags
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect(),
+            error: r.error,
+            upload_expires_at: r.upload_expires_at,
+            width: r.width,
+            height: r.height,
+            thumbhash: r.thumbhash,
+            sha256: r.sha256,
+            attempts: r.attempts,
+        })
+    }
+}
+
+fn decode_all(raw: Vec<Raw>) -> Result<Vec<Image>, sqlx::Error> {
+    raw.into_iter().map(Image::try_from).collect()
+}
+
+/// `status IN ('a', 'b')` from the enum's own names (constants, never input).
+fn status_in(from: &[ImageStatus]) -> String {
+    let names: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
+    format!("status IN ({})", names.join(", "))
+}
+
+pub async fn find(db: &Db, id: Uuid) -> Result<Option<Image>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM image WHERE id = $1");
+    let raw: Option<Raw> = on_db!(db, p => sqlx::query_as(&sql).bind(id.to_string()).fetch_optional(p).await)?;
+    raw.map(Image::try_from).transpose()
+}
+
+/// A product's images in gallery order.
+pub async fn list_for_product(db: &Db, product_id: Uuid) -> Result<Vec<Image>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM image WHERE product_id = $1 ORDER BY position, created_at, id");
+    decode_all(on_db!(db, p => sqlx::query_as(&sql).bind(product_id.to_string()).fetch_all(p).await)?)
+}
+
+/// Pending images whose ticket ran out before `before` (for the janitor).
+pub async fn expired_pending(db: &Db, before: i64, limit: i64) -> Result<Vec<Image>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM image WHERE status = 'pending' AND upload_expires_at < $1 ORDER BY upload_expires_at LIMIT $2"
+    );
+    decode_all(on_db!(db, p => sqlx::query_as(&sql).bind(before).bind(limit).fetch_all(p).await)?)
+}
+
+/// True while an image waits for its original at `key` (a ticket may still write it).
+pub async fn awaits_original(db: &Db, key: &str) -> bool {
+    let Some(image_id) = ObjectKey::image_of_original(key) else {
+        return false;
+    };
+    let found: Result<i64, sqlx::Error> = on_db!(db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM image WHERE id = $1 AND storage_key = $2 AND status = 'pending'")
+        .bind(image_id.to_string()).bind(key).fetch_one(p).await);
+    matches!(found, Ok(n) if n > 0)
+}
+
+/// The ordering key after the product's last image.
+pub async fn next_position(db: &Db, product_id: Uuid) -> Result<i64, sqlx::Error> {
+    let max: Option<i64> = on_db!(db, p => sqlx::query_scalar("SELECT MAX(position) FROM image WHERE product_id = $1")
+        .bind(product_id.to_string()).fetch_one(p).await)?;
+    Ok(max.map_or(POSITION_GAP, |m| m + POSITION_GAP))
+}
+
+/// What a new upload ticket creates.
+pub struct NewImage<'a> {
+    pub id: Uuid,
+    pub product_id: Uuid,
+    pub position: i64,
+    pub filename: &'a str,
+    pub content_type: &'a str,
+    pub byte_size: u64,
+    pub key: &'a ObjectKey,
+    pub expires_at: i64,
+    pub sha256: Option<&'a str>,
+}
+
+/// Inserts pending images, all in the caller's transaction.
+pub async fn insert_pending(tx: &mut Tx, new: &[NewImage<'_>]) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    for n in new {
+        on_tx!(tx, c => sqlx::query(
+            "INSERT INTO image (id, product_id, position, status, original_filename, content_type, byte_size, \
+             storage_key, upload_expires_at, created_at, sha256) VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8, $9, $10)")
+            .bind(n.id.to_string()).bind(n.product_id.to_string()).bind(n.position)
+            .bind(n.filename).bind(n.content_type).bind(n.byte_size as i64)
+            .bind(n.key.as_str()).bind(n.expires_at).bind(now).bind(n.sha256)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+/// A renewed ticket's expiry (pending images only).
+pub async fn extend_ticket(db: &Db, id: Uuid, expires_at: i64) -> Result<bool, sqlx::Error> {
+    let r = on_db!(db, p => sqlx::query("UPDATE image SET upload_expires_at = $1 WHERE id = $2 AND status = 'pending'")
+        .bind(expires_at).bind(id.to_string()).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(r == 1)
+}
+
+/// pending → uploaded, with the type the bytes really have.
+pub async fn mark_uploaded(tx: &mut Tx, id: Uuid, content_type: &str) -> Result<bool, sqlx::Error> {
+    let r = on_tx!(tx, c => sqlx::query(
+        "UPDATE image SET status = 'uploaded', content_type = $1, uploaded_at = $2, upload_expires_at = NULL, \
+         error = NULL WHERE id = $3 AND status = 'pending'")
+        .bind(content_type).bind(now_ms()).bind(id.to_string()).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(r == 1)
+}
+
+/// ready | failed → uploaded, for reprocessing.
+pub async fn requeue(tx: &mut Tx, id: Uuid) -> Result<bool, sqlx::Error> {
+    let sql = format!(
+        "UPDATE image SET status = 'uploaded', error = NULL WHERE id = $1 AND {}",
+        status_in(&[ImageStatus::Ready, ImageStatus::Failed])
+    );
+    let r = on_tx!(tx, c => sqlx::query(&sql).bind(id.to_string()).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(r == 1)
+}
+
+/// uploaded | processing → processing, counting the attempt. A job that finds the
+/// image still `processing` is a retry after its worker died.
+pub async fn mark_processing(db: &Db, id: Uuid) -> Result<bool, sqlx::Error> {
+    let sql = format!(
+        "UPDATE image SET status = 'processing', attempts = attempts + 1 WHERE id = $1 AND {}",
+        status_in(&[ImageStatus::Uploaded, ImageStatus::Processing])
+    );
+    let r = on_db!(db, p => sqlx::query(&sql).bind(id.to_string()).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(r == 1)
+}
+
+/// What processing learnt about the image.
+pub struct Processed<'a> {
+    pub width: u32,
+    pub height: u32,
+    pub thumbhash: &'a str,
+}
+
+/// processing → ready (its variants are written in the same transaction).
+pub async fn mark_ready(tx: &mut Tx, id: Uuid, p: &Processed<'_>) -> Result<bool, sqlx::Error> {
+    let r = on_tx!(tx, c => sqlx::query(
+        "UPDATE image SET status = 'ready', width = $1, height = $2, thumbhash = $3, processed_at = $4, error = NULL \
+         WHERE id = $5 AND status = 'processing'")
+        .bind(i64::from(p.width)).bind(i64::from(p.height)).bind(p.thumbhash).bind(now_ms()).bind(id.to_string())
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(r == 1)
+}
+
+/// Any unfinished state → failed, with a reason a person can act on.
+pub async fn mark_failed(db: &Db, id: Uuid, reason: &str) -> Result<bool, sqlx::Error> {
+    let sql = format!(
+        "UPDATE image SET status = 'failed', error = $1, upload_expires_at = NULL WHERE id = $2 AND {}",
+        status_in(&[ImageStatus::Pending, ImageStatus::Uploaded, ImageStatus::Processing])
+    );
+    let r = on_db!(db, p => sqlx::query(&sql).bind(reason).bind(id.to_string()).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(r == 1)
+}
+
+pub async fn set_position(db: &Db, id: Uuid, position: i64) -> Result<(), sqlx::Error> {
+    on_db!(db, p => sqlx::query("UPDATE image SET position = $1 WHERE id = $2")
+        .bind(position).bind(id.to_string()).execute(p).await.map(|_| ()))
+}
+
+/// Spreads the given gallery order out again with `POSITION_GAP` between keys.
+pub async fn renumber(db: &Db, in_order: &[Uuid]) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    for (i, id) in in_order.iter().enumerate() {
+        on_tx!(&mut tx, c => sqlx::query("UPDATE image SET position = $1 WHERE id = $2")
+            .bind((i as i64 + 1) * POSITION_GAP).bind(id.to_string()).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    tx.commit().await
+}
+
+/// Cleaned text; see `validate::ImageText`.
+pub async fn set_text(
+    db: &Db,
+    id: Uuid,
+    alt: &str,
+    title: &str,
+    description: &str,
+    tags: &[String],
+) -> Result<(), sqlx::Error> {
+    on_db!(db, p => sqlx::query("UPDATE image SET alt_text = $1, title = $2, description = $3, tags = $4 WHERE id = $5")
+        .bind(alt).bind(title).bind(description).bind(tags.join(",")).bind(id.to_string())
+        .execute(p).await.map(|_| ()))
+}
+
+/// Removes the row (its variants go with it); a cover pointing at it is cleared first.
+pub async fn delete(db: &Db, product_id: Uuid, id: Uuid) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, c => sqlx::query("UPDATE product SET cover_image_id = NULL WHERE id = $1 AND cover_image_id = $2")
+        .bind(product_id.to_string()).bind(id.to_string()).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(&mut tx, c => sqlx::query("DELETE FROM image WHERE id = $1").bind(id.to_string()).execute(c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_guards_name_only_known_states() {
+        assert_eq!(
+            status_in(&[ImageStatus::Ready, ImageStatus::Failed]),
+            "status IN ('ready', 'failed')"
+        );
+    }
+}

@@ -1,0 +1,113 @@
+//! What the uploader shows: each file's status (its own phase, then what the
+//! server says of its processing), its thumbnail, whether the server may still
+//! change anything, and the batch summary with speed and time left.
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::upload_engine::{Engine, Phase, Upload, now_ms};
+use crate::model::{ImageDto, ImageStatus, UploadLimits};
+
+/// What the server last said of one uploaded image.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct ServerView {
+    pub(super) status: ImageStatus,
+    pub(super) error: Option<String>,
+    pub(super) thumbnail: Option<String>,
+}
+
+impl Engine {
+    /// Records the server's statuses from a fresh gallery listing.
+    pub fn observe(self, images: &[ImageDto]) {
+        let map = images
+            .iter()
+            .map(|i| {
+                let view = ServerView {
+                    status: i.status,
+                    error: i.error.clone(),
+                    thumbnail: i.variants.iter().find(|v| v.format == "webp").map(|v| v.url.clone()),
+                };
+                (i.id, view)
+            })
+            .collect();
+        self.server.set(map);
+    }
+
+    /// The narrowest processed variant of the file's image, once there is one.
+    /// Rows show it rather than decoding the local original: decoding dozens of
+    /// multi-megapixel photos for 48-pixel previews held the uploads up by a second.
+    pub fn thumbnail(self, u: Upload) -> Option<String> {
+        let id = u.image_id()?;
+        self.server.with(|s| s.get(&id).and_then(|v| v.thumbnail.clone()))
+    }
+
+    /// The row's status text: the upload's own phase, then the server's processing status.
+    pub fn status_text(self, u: Upload) -> String {
+        let phase = u.phase.get();
+        if phase != Phase::Uploaded {
+            return phase.text();
+        }
+        match u
+            .image_id()
+            .and_then(|id| self.server.with(|s| s.get(&id).map(|v| (v.status, v.error.clone()))))
+        {
+            Some((ImageStatus::Ready, _)) => "Ready".into(),
+            Some((ImageStatus::Failed, err)) => format!("Failed: {}", err.unwrap_or_default()),
+            // Uploaded and waiting for the worker, or being processed.
+            _ => "Processing".into(),
+        }
+    }
+
+    /// The server's limits replace the defaults once known.
+    pub fn set_limits(self, limits: UploadLimits) {
+        self.limits.set_value(limits);
+    }
+
+    /// True while the server may still change a status without the user doing
+    /// anything: images being processed, and pending images this page is still
+    /// uploading. A pending image nobody uploads (an abandoned upload) changes
+    /// only when the janitor removes it, so it does not keep the page polling.
+    pub fn server_busy(self) -> bool {
+        let mine: std::collections::HashSet<Uuid> = self.items.with_untracked(|items| {
+            items
+                .iter()
+                .filter(|u| {
+                    matches!(
+                        u.phase.get_untracked(),
+                        Phase::Waiting | Phase::Queued | Phase::Uploading | Phase::Verifying
+                    )
+                })
+                .filter_map(|u| u.image_id())
+                .collect()
+        });
+        self.server.with_untracked(|s| {
+            s.iter().any(|(id, v)| match v.status {
+                ImageStatus::Uploaded | ImageStatus::Processing => true,
+                ImageStatus::Pending => mine.contains(id),
+                ImageStatus::Ready | ImageStatus::Failed => false,
+            })
+        })
+    }
+
+    /// ("{n} of {m} uploaded", speed and time left while uploading).
+    pub fn summary(self) -> (usize, usize, Option<String>) {
+        self.items.with(|items| {
+            let live: Vec<_> = items.iter().filter(|u| u.phase.get() != Phase::Cancelled).collect();
+            let done = live.iter().filter(|u| u.phase.get() == Phase::Uploaded).count();
+            let active = live
+                .iter()
+                .any(|u| matches!(u.phase.get(), Phase::Uploading | Phase::Queued | Phase::Waiting));
+            let eta = self.started_at.get_value().filter(|_| active).and_then(|t0| {
+                let secs = (now_ms() - t0) / 1000.0;
+                let sent: f64 = live.iter().map(|u| u.sent.get()).sum();
+                let total: f64 = live.iter().filter(|u| u.retryable.get()).map(|u| u.size as f64).sum();
+                (secs > 0.5 && sent > 0.0).then(|| {
+                    let rate = sent / secs;
+                    let left = ((total - sent).max(0.0) / rate).ceil();
+                    format!("{:.1} MB/s, about {left} s left", rate / 1e6)
+                })
+            });
+            (done, live.len(), eta)
+        })
+    }
+}
