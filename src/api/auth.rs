@@ -8,7 +8,7 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use crate::server::{state::AppState, web::session};
+    use crate::server::web::{session, state::AppState};
 
     /// The caller's address (the TCP peer); unspecified when the server runs without it.
     pub fn client_addr(parts: &http::request::Parts) -> std::net::IpAddr {

@@ -18,7 +18,7 @@ pub use uploads::*;
 mod ssr {
     use crate::{
         error::{AppError, ssr::with_status},
-        server::{state::AppState, web::caller::Caller},
+        server::web::{caller::Caller, state::AppState},
     };
 
     pub fn state() -> Result<AppState, AppError> {

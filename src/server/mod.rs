@@ -9,7 +9,6 @@ pub mod s3_guard;
 pub mod services;
 pub mod settings;
 pub mod startup;
-pub mod state;
 pub mod storage;
 pub mod telemetry;
 pub mod web;

@@ -18,9 +18,8 @@ use super::{
     s3_guard::WriteGate,
     services::{images, uploads::UploadConfig},
     settings::Settings,
-    state::AppState,
     storage::Storage,
-    web,
+    web::{self, state::AppState},
 };
 use crate::{model::UploadLimits, validate::PARALLEL_UPLOADS};
 

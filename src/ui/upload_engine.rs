@@ -12,12 +12,11 @@ use web_sys::File;
 pub use super::upload_item::{Phase, Upload};
 use super::{
     transfers::{Transfers, sleep},
-    upload_status::ServerView,
-    upload_transfer::Transferred,
+    upload_item::Transferred,
 };
 use crate::{
     api::{begin_upload, cancel_upload},
-    model::{FailureKind, UploadLimits},
+    model::{FailureKind, ImageStatus, UploadLimits},
     validate::check_file,
 };
 /// Tickets are asked for in chunks that grow from this size…
@@ -26,6 +25,14 @@ const FIRST_TICKET_CHUNK: usize = 2;
 const MAX_TICKET_CHUNK: usize = 32;
 /// Files finishing within this window share one gallery refresh.
 const REFRESH_COALESCE_MS: u64 = 1000;
+
+/// What the server last said of one uploaded image.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct ServerView {
+    pub(super) status: ImageStatus,
+    pub(super) error: Option<String>,
+    pub(super) thumbnail: Option<String>,
+}
 
 #[derive(Clone, Copy)]
 pub struct Engine {

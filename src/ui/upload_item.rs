@@ -100,3 +100,13 @@ impl Upload {
         self.ticket.with(|t| t.as_ref().map(|t| t.image_id))
     }
 }
+
+/// How a file's transfer ended.
+pub(super) enum Transferred {
+    /// Not stored (failed, cancelled): the row says why.
+    Failed,
+    /// Stored; the page must ask the server to verify it.
+    Stored,
+    /// Stored, and the worker asked the server to verify it: the answer's status and body.
+    Verified(u16, String),
+}

@@ -5,16 +5,8 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::upload_engine::{Engine, Phase, Upload, now_ms};
+use super::upload_engine::{Engine, Phase, ServerView, Upload, now_ms};
 use crate::model::{ImageDto, ImageStatus, UploadLimits};
-
-/// What the server last said of one uploaded image.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct ServerView {
-    pub(super) status: ImageStatus,
-    pub(super) error: Option<String>,
-    pub(super) thumbnail: Option<String>,
-}
 
 impl Engine {
     /// Records the server's statuses from a fresh gallery listing.

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::{
     transfers::{Completion, PutError, PutOutcome, sleep},
     upload_engine::Engine,
-    upload_item::{Phase, Upload},
+    upload_item::{Phase, Transferred, Upload},
 };
 use leptos::server_fn::ServerFn;
 
@@ -16,16 +16,6 @@ use crate::{
     error::AppError,
     model::{ImageDto, ImageStatus},
 };
-
-/// How a file's transfer ended.
-pub(super) enum Transferred {
-    /// Not stored (failed, cancelled): the row says why.
-    Failed,
-    /// Stored; the page must ask the server to verify it.
-    Stored,
-    /// Stored, and the worker asked the server to verify it: the answer's status and body.
-    Verified(u16, String),
-}
 
 /// Tries per file before it is shown as failed (network errors, 5xx).
 const MAX_ATTEMPTS: u32 = 4;

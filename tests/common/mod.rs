@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use tempfile::TempDir;
-use vitrine::server::{settings::Settings, startup::Application, state::AppState, telemetry};
+use vitrine::server::{settings::Settings, startup::Application, telemetry, web::state::AppState};
 
 #[derive(Clone, Copy, Debug)]
 pub enum Backend {

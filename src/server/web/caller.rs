@@ -4,13 +4,12 @@
 
 use axum::{extract::FromRequestParts, http::request::Parts};
 
-use super::session;
+use super::{session, state::AppState};
 use crate::{
     error::AppError,
     server::{
         db::Db,
         services::auth::{self, User},
-        state::AppState,
     },
 };
 

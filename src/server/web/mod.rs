@@ -10,6 +10,7 @@ pub mod headers;
 pub mod same_origin;
 pub mod security;
 pub mod session;
+pub mod state;
 
 use axum::{
     Router,
@@ -21,7 +22,7 @@ use axum::{
 use leptos::prelude::{IntoView, LeptosOptions};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
-use super::state::AppState;
+use state::AppState;
 
 /// The largest request body the app reads (server functions take JSON; file
 /// bytes go straight to storage). Larger bodies are answered 413 before any work.

@@ -1,14 +1,15 @@
-//! The one application state, handed to axum and provided to server functions.
+//! The one application state of the web layer, handed to axum and provided
+//! to server functions. Jobs get a `JobContext` made from it, never the state.
 
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
-use super::{
+use super::{same_origin::PublicOrigin, security::PagePolicy};
+use crate::server::{
     db::Db,
     jobs::{ImagingSettings, JobContext},
     services::{sign_in_limits::SignInLimits, uploads::UploadConfig},
     storage::Storage,
-    web::{same_origin::PublicOrigin, security::PagePolicy},
 };
 
 #[derive(Clone, Debug, FromRef)]
