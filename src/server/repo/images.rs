@@ -149,18 +149,9 @@ pub async fn awaits_original(db: &Db, key: &str) -> bool {
     matches!(found, Ok(n) if n > 0)
 }
 
-/// The ordering key after the product's last image.
-pub async fn next_position(db: &Db, product_id: Uuid) -> Result<i64, sqlx::Error> {
-    let max: Option<i64> = on_db!(db, p => sqlx::query_scalar("SELECT MAX(position) FROM image WHERE product_id = $1")
-        .bind(product_id.to_string()).fetch_one(p).await)?;
-    Ok(max.map_or(POSITION_GAP, |m| m + POSITION_GAP))
-}
-
 /// What a new upload ticket creates.
 pub struct NewImage<'a> {
     pub id: Uuid,
-    pub product_id: Uuid,
-    pub position: i64,
     pub filename: &'a str,
     pub content_type: &'a str,
     pub byte_size: u64,
@@ -169,14 +160,23 @@ pub struct NewImage<'a> {
     pub sha256: Option<&'a str>,
 }
 
-/// Inserts pending images, all in the caller's transaction.
-pub async fn insert_pending(tx: &mut Tx, new: &[NewImage<'_>]) -> Result<(), sqlx::Error> {
+/// Inserts pending images after the product's last one, in the caller's
+/// transaction. The product row is locked first (an `UPDATE`, which both
+/// engines serialise), so batches begun at once never share positions.
+pub async fn insert_pending(tx: &mut Tx, product_id: Uuid, new: &[NewImage<'_>]) -> Result<(), sqlx::Error> {
     let now = now_ms();
+    let pid = product_id.to_string();
+    on_tx!(tx, c => sqlx::query("UPDATE product SET updated_at = $1 WHERE id = $2")
+        .bind(now).bind(&pid).execute(c).await.map(|_| ()))?;
+    let last: Option<i64> = on_tx!(tx, c => sqlx::query_scalar("SELECT MAX(position) FROM image WHERE product_id = $1")
+        .bind(&pid).fetch_one(c).await)?;
+    let mut position = last.unwrap_or(0);
     for n in new {
+        position += POSITION_GAP;
         on_tx!(tx, c => sqlx::query(
             "INSERT INTO image (id, product_id, position, status, original_filename, content_type, byte_size, \
              storage_key, upload_expires_at, created_at, sha256) VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8, $9, $10)")
-            .bind(n.id.to_string()).bind(n.product_id.to_string()).bind(n.position)
+            .bind(n.id.to_string()).bind(&pid).bind(position)
             .bind(n.filename).bind(n.content_type).bind(n.byte_size as i64)
             .bind(n.key.as_str()).bind(n.expires_at).bind(now).bind(n.sha256)
             .execute(c).await.map(|r| r.rows_affected()))?;

@@ -11,7 +11,7 @@ use crate::{
     server::{
         db::{Db, now_ms},
         jobs::{BackgroundJob, ProcessImage},
-        repo::images::{self, Image, NewImage, POSITION_GAP},
+        repo::images::{self, Image, NewImage},
         storage::{ObjectKey, PresignedPut, Storage, StorageError},
     },
     validate::{AcceptedFile, ImageType, Sha256Hex, check_file},
@@ -97,14 +97,10 @@ pub async fn begin(
         }
     }
     let expires_at = now_ms() + cfg.ttl.as_millis() as i64;
-    let first = images::next_position(db, product_id).await?;
     let rows: Vec<NewImage> = prepared
         .iter()
-        .enumerate()
-        .map(|(i, (file, key, ticket))| NewImage {
+        .map(|(file, key, ticket)| NewImage {
             id: ticket.image_id,
-            product_id,
-            position: first + i as i64 * POSITION_GAP,
             filename: file.filename.as_str(),
             content_type: file.image_type.mime(),
             byte_size: file.size,
@@ -114,7 +110,7 @@ pub async fn begin(
         })
         .collect();
     let mut tx = db.begin().await?;
-    images::insert_pending(&mut tx, &rows).await?;
+    images::insert_pending(&mut tx, product_id, &rows).await?;
     tx.commit().await?;
     let tickets = prepared.into_iter().map(|(_, _, t)| t).collect();
     Ok(BatchResult::new(total, tickets, failed))

@@ -2,9 +2,7 @@
 //! however many workers look, and the janitor removes what nobody will come
 //! back for while leaving everything live alone.
 
-mod common;
-
-use common::{Backend, TestApp, file_spec, tiny_png};
+use crate::common::{Backend, TestApp, file_spec, tiny_png};
 use serde_json::json;
 use vitrine::{
     model::{BatchResult, UploadTicket},

@@ -1,8 +1,6 @@
 //! Gallery management and the public side against the real app.
 
-mod common;
-
-use common::{Backend, TestApp, photo, tiny_png};
+use crate::common::{Backend, TestApp, photo, tiny_png};
 use serde_json::{Value, json};
 use vitrine::on_db;
 

@@ -1,8 +1,6 @@
 //! Server-rendered pages and operational endpoints.
 
-mod common;
-
-use common::{Backend, TestApp};
+use crate::common::{Backend, TestApp};
 
 on_both_databases!(pages_render_with_the_ui_contract);
 

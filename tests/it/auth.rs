@@ -1,8 +1,6 @@
 //! Sign-in, sessions and who may call what.
 
-mod common;
-
-use common::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, TestApp};
+use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, TestApp};
 use serde_json::json;
 use vitrine::server::services::auth;
 

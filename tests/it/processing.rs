@@ -1,9 +1,7 @@
 //! Background processing against the real app: the job queue, variants in
 //! storage, retries, and a worker that dies mid-job.
 
-mod common;
-
-use common::{Backend, TestApp, photo};
+use crate::common::{Backend, TestApp, photo};
 use serde_json::json;
 use vitrine::{
     model::ImageStatus,

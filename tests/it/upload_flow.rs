@@ -1,9 +1,7 @@
 //! The upload path end to end against the real app: server functions over
 //! HTTP, PUTs through presigned URLs into the embedded S3, completion checks.
 
-mod common;
-
-use common::{Backend, TestApp, file_spec, photo, tiny_png};
+use crate::common::{Backend, TestApp, file_spec, photo, tiny_png};
 use serde_json::json;
 
 on_both_databases!(
@@ -15,6 +13,7 @@ on_both_databases!(
     non_image_bytes_fail_and_leave_no_object,
     cancel_forgets_a_pending_upload,
     unknown_products_are_not_found,
+    batches_begun_at_once_never_share_positions,
 );
 
 async fn begin(app: &TestApp, product: &str, files: Vec<serde_json::Value>) -> serde_json::Value {
@@ -274,4 +273,45 @@ async fn unknown_products_are_not_found(backend: Backend) {
         .call("begin_upload", json!({ "product_id": "not-a-uuid", "files": [] }))
         .await;
     assert_eq!(status, 400);
+}
+
+/// The browser asks for tickets in several chunks at once: each chunk's files
+/// must land after the others', in their own order, never interleaved or tied.
+async fn batches_begun_at_once_never_share_positions(backend: Backend) {
+    // Arrange
+    let app = TestApp::spawn(backend).await;
+    let product = app.create_product("Busy shelf").await;
+    let png = tiny_png();
+    let batch = |b: usize| {
+        let files: Vec<_> = (0..3)
+            .map(|i| file_spec(&format!("b{b}-{i}.png"), &png, "image/png"))
+            .collect();
+        begin(&app, &product, files)
+    };
+
+    // Act: four batches at the same moment.
+    futures::future::join_all((0..4).map(batch)).await;
+
+    // Assert: twelve distinct places, each batch's three together and in order.
+    let names: Vec<String> = app
+        .images(&product)
+        .await
+        .into_iter()
+        .map(|i| i.original_filename)
+        .collect();
+    assert_eq!(names.len(), 12);
+    for chunk in names.chunks(3) {
+        let b = &chunk[0][..2];
+        assert_eq!(
+            chunk,
+            [format!("{b}-0.png"), format!("{b}-1.png"), format!("{b}-2.png")],
+            "{names:?}"
+        );
+    }
+    let positions: std::collections::HashSet<i64> = vitrine::on_db!(&app.state.db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT position FROM image").fetch_all(p).await)
+    .unwrap()
+    .into_iter()
+    .collect();
+    assert_eq!(positions.len(), 12, "no two images share a position");
 }

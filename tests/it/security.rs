@@ -1,9 +1,7 @@
 //! The trust boundary as an attacker meets it: stored text stays text,
 //! pages carry their security headers, and writes from other sites are refused.
 
-mod common;
-
-use common::{Backend, TestApp, file_spec, photo};
+use crate::common::{Backend, TestApp, file_spec, photo};
 use serde_json::{Value, json};
 
 on_both_databases!(

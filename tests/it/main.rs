@@ -1,0 +1,19 @@
+//! The integration tests: one binary (one link, one copy of the app) that
+//! boots the real app per test, on SQLite and on PostgreSQL. The sign-in
+//! burst test measures the process's memory, so it stays a binary of its own.
+
+// Shared with the sign-in burst test and the gallery benchmark.
+#[path = "../common/mod.rs"]
+#[macro_use]
+mod common;
+
+mod auth;
+mod jobs;
+mod manage;
+mod pages;
+mod processing;
+mod procs;
+mod recovery;
+mod security;
+mod upload_flow;
+mod workers;
