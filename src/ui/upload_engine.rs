@@ -121,8 +121,10 @@ impl Engine {
             if u.phase.get_untracked() == Phase::Waiting {
                 chunk.push(u);
             }
+            // One request at a time: the server places each batch after the
+            // last, so the gallery keeps the order the files were dropped in.
             if chunk.len() >= target || (i == last && !chunk.is_empty()) {
-                spawn_local(self.request_tickets(std::mem::take(&mut chunk)));
+                self.request_tickets(std::mem::take(&mut chunk)).await;
                 target = (target * 2).min(MAX_TICKET_CHUNK);
             }
         }
