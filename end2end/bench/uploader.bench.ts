@@ -6,7 +6,8 @@
 //   scripts/bench-uploader.sh        (BENCH_ROUNDS=3, BENCH_FILES=40)
 import { expect, test, type Page } from '@playwright/test';
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -35,7 +36,9 @@ function corpus(): { paths: string[]; bytes: number } {
 }
 
 const typeOf = (p: string) => (p.endsWith('.png') ? 'image/png' : 'image/jpeg');
-const spec = (p: string) => ({ name: p.split('/').pop()!, size: statSync(p).size, content_type: typeOf(p) });
+// Tickets bind each file's SHA-256, as the page's uploader announces it.
+const sha256 = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+const spec = (p: string) => ({ name: p.split('/').pop()!, size: statSync(p).size, content_type: typeOf(p), sha256: sha256(p) });
 
 async function tickets(page: Page, productId: string, paths: string[]): Promise<Ticket[]> {
   const batch = await callApi<Batch>(page, 'begin_upload', { product_id: productId, files: paths.map(spec) });

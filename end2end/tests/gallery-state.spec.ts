@@ -51,7 +51,7 @@ test('an abandoned upload does not keep the page polling', async ({ page }) => {
   // A ticket is asked for and never used: the image stays pending on the server.
   await callApi(page, 'begin_upload', {
     product_id: productId,
-    files: [{ name: 'never-sent.jpg', size: 1234, content_type: 'image/jpeg' }],
+    files: [{ name: 'never-sent.jpg', size: 1234, content_type: 'image/jpeg', sha256: 'ab'.repeat(32) }],
   });
   const listings: string[] = [];
   page.on('request', (r) => { if (r.url().includes('/api/list_images')) listings.push(r.url()); });
@@ -59,4 +59,23 @@ test('an abandoned upload does not keep the page polling', async ({ page }) => {
   await expect(page.getByRole('list', { name: 'Gallery' }).getByRole('figure')).toHaveCount(1);
   await page.waitForTimeout(5_000);
   expect(listings.length, 'listings in 5 s with only an abandoned upload').toBeLessThanOrEqual(1);
+});
+
+test('a file whose processing failed has a Retry that processes it again', async ({ page }) => {
+  await createProduct(page, unique('Damaged chair'));
+  const whole = photo('Wine_by_Jakkub_Mede.jpg');
+  const half = { name: 'half.jpg', type: 'image/jpeg', bytes: whole.bytes.subarray(0, whole.bytes.length / 2) };
+  await dropFiles(page, [half]);
+  const row = page.getByRole('list', { name: 'Uploads' }).getByRole('listitem').filter({ hasText: half.name });
+  await expect(row).toContainText('Failed', { timeout: 60_000 });
+
+  await row.getByRole('button', { name: `Retry ${half.name}` }).click();
+
+  // Processing ran again (the file is still damaged, so it fails again, with its reason).
+  const productId = page.url().split('/').pop()!;
+  await expect.poll(async () => {
+    const images = await callApi<{ attempts: number; status: string }[]>(page, 'list_images', { product_id: productId });
+    return `${images[0].status} after ${images[0].attempts}`;
+  }, { timeout: 60_000 }).toBe('failed after 2');
+  await expect(row).toContainText('Failed');
 });

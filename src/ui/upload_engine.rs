@@ -15,7 +15,7 @@ use super::{
     upload_item::Transferred,
 };
 use crate::{
-    api::{begin_upload, cancel_upload},
+    api::{begin_upload, cancel_upload, reprocess_images},
     model::{FailureKind, ImageStatus, UploadLimits},
     validate::check_file,
 };
@@ -136,7 +136,13 @@ impl Engine {
             Err(e) => uploads.iter().for_each(|u| u.fail(e.to_string(), true)),
             Ok(batch) => {
                 for t in batch.successful {
-                    if let Some(u) = uploads.get(t.index) {
+                    let Some(u) = uploads.get(t.index) else { continue };
+                    if u.phase.get_untracked() == Phase::Cancelled {
+                        // Cancelled while its ticket was on the way: the server forgets it too.
+                        spawn_local(async move {
+                            let _ = cancel_upload(t.image_id).await;
+                        });
+                    } else {
                         u.ticket.set(Some(t));
                     }
                 }
@@ -229,6 +235,20 @@ impl Engine {
                 let _ = cancel_upload(t.image_id).await;
             }
             self.request_tickets(vec![u]).await;
+        });
+    }
+
+    /// Retries a file whose processing failed: processing again when its original
+    /// is still stored, else a fresh upload of the file this page still holds.
+    pub fn retry_processing(self, u: Upload) {
+        let Some(image_id) = u.image_id() else {
+            return self.retry(u);
+        };
+        spawn_local(async move {
+            match reprocess_images(self.product_id, vec![image_id]).await {
+                Ok(1) => self.refresh_gallery_soon(),
+                _ => self.retry(u),
+            }
         });
     }
 

@@ -50,6 +50,15 @@ impl Engine {
         }
     }
 
+    /// True when the file arrived but its processing failed on the server.
+    pub fn processing_failed(self, u: Upload) -> bool {
+        u.phase.get() == Phase::Uploaded
+            && u.image_id().is_some_and(|id| {
+                self.server
+                    .with(|s| s.get(&id).is_some_and(|v| v.status == ImageStatus::Failed))
+            })
+    }
+
     /// The server's limits replace the defaults once known.
     pub fn set_limits(self, limits: UploadLimits) {
         self.limits.set_value(limits);

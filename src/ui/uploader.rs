@@ -99,7 +99,17 @@ fn Summary(engine: Engine) -> impl IntoView {
 fn UploadRow(engine: Engine, u: Upload) -> impl IntoView {
     let name = u.name.get_value();
 
-    let can_retry = move || matches!(u.phase.get(), Phase::Failed(_) | Phase::Cancelled) && u.retryable.get();
+    let can_retry = move || {
+        (matches!(u.phase.get(), Phase::Failed(_) | Phase::Cancelled) && u.retryable.get())
+            || engine.processing_failed(u)
+    };
+    let retry = move |_| {
+        if engine.processing_failed(u) {
+            engine.retry_processing(u);
+        } else {
+            engine.retry(u);
+        }
+    };
     let state = move || {
         let text = engine.status_text(u);
         if text.starts_with("Failed") {
@@ -131,7 +141,7 @@ fn UploadRow(engine: Engine, u: Upload) -> impl IntoView {
             </div>
             <div class="actions">
                 <Show when=can_retry>
-                    <button type="button" on:click=move |_| engine.retry(u)>
+                    <button type="button" on:click=retry>
                         <span class="sr-only">{format!("Retry {name}", name = u.name.get_value())}</span>
                         <span aria-hidden="true">"Retry"</span>
                     </button>

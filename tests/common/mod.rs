@@ -177,12 +177,14 @@ impl TestApp {
         ids
     }
 
-    /// A PUT as the browser sends it for a ticket: its content type and `If-None-Match: *`.
+    /// A PUT as a client sends it for a ticket: its content type, `If-None-Match: *`
+    /// and the SHA-256 of the bytes it sends (which the ticket's signature fixes).
     pub async fn put(&self, url: &str, content_type: &str, body: Vec<u8>) -> u16 {
         self.http
             .put(url)
             .header("content-type", content_type)
             .header("if-none-match", "*")
+            .header("x-amz-checksum-sha256", sha256_header(&body))
             .body(body)
             .send()
             .await
@@ -260,6 +262,19 @@ pub fn broken_png() -> Vec<u8> {
     v
 }
 
+/// A file as the browser announces it: name, size, type and the SHA-256 of its bytes.
 pub fn file_spec(name: &str, body: &[u8], content_type: &str) -> Value {
-    json!({ "name": name, "size": body.len(), "content_type": content_type })
+    json!({ "name": name, "size": body.len(), "content_type": content_type, "sha256": sha256_hex(body) })
+}
+
+pub fn sha256_hex(body: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The `x-amz-checksum-sha256` value of a body (base64 of the digest).
+pub fn sha256_header(body: &[u8]) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(body))
 }

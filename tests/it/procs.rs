@@ -143,7 +143,7 @@ impl Client {
         let specs: Vec<Value> = bodies
             .iter()
             .enumerate()
-            .map(|(i, b)| json!({ "name": format!("p{i}.jpg"), "size": b.len(), "content_type": "image/jpeg" }))
+            .map(|(i, b)| crate::common::file_spec(&format!("p{i}.jpg"), b, "image/jpeg"))
             .collect();
         let batch: BatchResult<UploadTicket> = self
             .call("begin_upload", json!({ "product_id": product.id, "files": specs }))

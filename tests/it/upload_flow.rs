@@ -90,13 +90,14 @@ async fn bad_files_are_refused_one_by_one(backend: Backend) {
     let files = vec![
         json!({ "name": "huge.jpg", "size": 200u64 * 1024 * 1024, "content_type": "image/jpeg" }),
         json!({ "name": "notes.txt", "size": 10, "content_type": "text/plain" }),
-        json!({ "name": "../../etc/passwd.png", "size": png.len(), "content_type": "image/png" }),
+        file_spec("../../etc/passwd.png", &png, "image/png"),
         json!({ "name": "empty.png", "size": 0, "content_type": "image/png" }),
+        json!({ "name": "no-digest.png", "size": png.len(), "content_type": "image/png" }),
     ];
     let batch = begin(&app, &product, files).await;
     assert_eq!(
         (batch["total_successful"].as_u64(), batch["total_failed"].as_u64()),
-        (Some(1), Some(3)),
+        (Some(1), Some(4)),
         "{batch}"
     );
     let kinds: Vec<_> = batch["failed"]
@@ -110,8 +111,13 @@ async fn bad_files_are_refused_one_by_one(backend: Backend) {
         vec![
             (0, json!("too_large")),
             (1, json!("unsupported_type")),
-            (3, json!("validation"))
+            (3, json!("validation")),
+            (4, json!("validation"))
         ]
+    );
+    assert!(
+        batch["failed"][3]["reason"].as_str().unwrap().contains("SHA-256"),
+        "a ticket is only issued for announced bytes: {batch}"
     );
     let ok = &batch["successful"][0];
     assert_eq!(ok["index"], 2);

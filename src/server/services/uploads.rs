@@ -17,6 +17,9 @@ use crate::{
     validate::{AcceptedFile, ImageType, Sha256Hex, check_file},
 };
 
+/// Why a file without its SHA-256 gets no ticket.
+const MISSING_DIGEST: &str = "the file's SHA-256 is missing: a ticket binds the exact bytes it may store";
+
 /// How many leading bytes completion reads to learn a file's real type.
 const SNIFF_BYTES: u64 = 32;
 
@@ -71,6 +74,8 @@ pub async fn begin(
             continue;
         }
         match check_file(&spec, &cfg.limits) {
+            // The ticket binds the digest, so storage takes only the announced bytes.
+            Ok(file) if file.sha256.is_none() => failed.push(fail(FailureKind::Validation, MISSING_DIGEST.into())),
             Ok(file) => accepted.push((index, file)),
             Err((kind, reason)) => failed.push(fail(kind, reason)),
         }
