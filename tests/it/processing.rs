@@ -16,6 +16,7 @@ on_both_databases!(
     a_damaged_image_fails_and_the_worker_goes_on,
     lowered_limits_fail_big_photos_before_decoding,
     avif_originals_and_avif_variants,
+    reprocessing_writes_new_keys_and_removes_the_old,
 );
 
 async fn uploaded_photos_become_ready_with_variants(backend: Backend) {
@@ -61,7 +62,7 @@ async fn uploaded_photos_become_ready_with_variants(backend: Backend) {
     let names = app.object_names(&product, &ids[0]).await;
     assert_eq!(
         names,
-        vec!["original.jpg", "w1600.webp", "w320.webp", "w800.webp"],
+        vec!["original.jpg", "w1600-v1.webp", "w320-v1.webp", "w800-v1.webp"],
         "one folder per image"
     );
     // The list is stable: a later render reuses the cached variant URLs, where a
@@ -69,7 +70,7 @@ async fn uploaded_photos_become_ready_with_variants(backend: Backend) {
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let again = &app.images(&product).await[0];
     assert_eq!(again.variants[0].url, variants[0].url, "reused from the cache");
-    let key = vitrine::server::storage::ObjectKey::variant(img.product_id, img.id, "webp", 320);
+    let key = vitrine::server::storage::ObjectKey::variant(img.product_id, img.id, 1, "webp", 320);
     let fresh = app.state.storage.variant_url(&key, false).await.unwrap();
     assert_ne!(fresh, variants[0].url, "without the cache the URL would change");
 }
@@ -190,11 +191,51 @@ async fn avif_originals_and_avif_variants(backend: Backend) {
     assert_eq!(status, 200);
     assert_eq!(&bytes[4..12], b"ftypavif", "a real AVIF file");
     let names = app.object_names(&product, &ids[0]).await;
-    assert_eq!(names, ["original.avif", "w64.avif", "w64.webp"]);
+    assert_eq!(names, ["original.avif", "w64-v1.avif", "w64-v1.webp"]);
 
     app.ok("set_published", json!({ "id": product, "published": true }))
         .await;
     let html = app.public_page("/p/avif-shelf").await;
     assert!(html.contains(r#"<source type="image/avif""#), "{html}");
-    assert!(html.contains("w64.avif"));
+    assert!(html.contains("w64-v1.avif"));
+}
+
+/// Reprocessing must never leave a cached URL pointing at an older rendition:
+/// each run writes new keys, and the previous run's objects are deleted.
+async fn reprocessing_writes_new_keys_and_removes_the_old(backend: Backend) {
+    // Arrange: a ready image.
+    let app = TestApp::spawn(backend).await;
+    let product = app.create_product("Twice").await;
+    let ids = app
+        .upload(&product, &[("wood.jpg", photo("mate_Wood.jpg"), "image/jpeg")])
+        .await;
+    app.run_jobs().await;
+    let first: Vec<String> = app.images(&product).await[0]
+        .variants
+        .iter()
+        .map(|v| v.url.clone())
+        .collect();
+
+    // Act
+    let queued = app
+        .ok(
+            "reprocess_images",
+            json!({ "product_id": product, "image_ids": [ids[0]] }),
+        )
+        .await;
+    app.run_jobs().await;
+
+    // Assert
+    assert_eq!(queued, 1);
+    let img = &app.images(&product).await[0];
+    assert_eq!((img.status, img.attempts), (ImageStatus::Ready, 2));
+    for (v, old) in img.variants.iter().zip(&first) {
+        assert_ne!(&v.url, old, "a new run, a new URL");
+        assert!(v.url.contains("-v2."), "{}", v.url);
+    }
+    assert_eq!(
+        app.object_names(&product, &ids[0]).await,
+        ["original.jpg", "w1600-v2.webp", "w320-v2.webp", "w800-v2.webp"],
+        "the first run's variants are gone"
+    );
 }

@@ -73,9 +73,15 @@ async fn process(ctx: &JobContext, image_id: Uuid) -> Outcome {
             return fail(ctx, image_id, "the image could not be processed").await;
         }
     };
+    // This run's number names its keys; the previous run's variants go once this one is recorded.
+    let run = image.attempts + 1;
+    let previous = match variants::keys_of(db, image_id).await {
+        Ok(keys) => keys,
+        Err(e) => return Outcome::retry("database unavailable", e),
+    };
     let mut keys = Vec::with_capacity(processed.variants.len());
     for v in &processed.variants {
-        let key = ObjectKey::variant(image.product_id, image_id, v.format.as_str(), v.width);
+        let key = ObjectKey::variant(image.product_id, image_id, run, v.format.as_str(), v.width);
         if let Err(e) = ctx.storage.put(&key, v.format.content_type(), v.bytes.clone()).await {
             return Outcome::retry("storage unavailable", e);
         }
@@ -105,10 +111,16 @@ async fn process(ctx: &JobContext, image_id: Uuid) -> Outcome {
         tx.commit().await
     }
     .await;
-    match saved {
-        Ok(()) => Outcome::Done,
-        Err(e) => Outcome::retry("database unavailable", e),
+    if let Err(e) = saved {
+        return Outcome::retry("database unavailable", e);
     }
+    for old in previous.iter().filter(|k| !keys.contains(k)) {
+        // A leftover is harmless (nothing points at it) and `reconcile` would find it.
+        if let Err(e) = ctx.storage.delete(old).await {
+            tracing::warn!(error = %e, key = old.as_str(), "could not delete a replaced variant");
+        }
+    }
+    Outcome::Done
 }
 
 async fn fail(ctx: &JobContext, image_id: Uuid, reason: &str) -> Outcome {

@@ -27,8 +27,13 @@ impl ObjectKey {
         ))
     }
 
-    pub fn variant(product_id: Uuid, image_id: Uuid, format: &str, width: u32) -> Self {
-        Self(format!("{}w{width}.{format}", Self::image_folder(product_id, image_id)))
+    /// A variant made by processing run number `run`: each run writes new keys, so
+    /// no cached URL (browser, CDN, the app's URL cache) serves an older rendition.
+    pub fn variant(product_id: Uuid, image_id: Uuid, run: i64, format: &str, width: u32) -> Self {
+        Self(format!(
+            "{}w{width}-v{run}.{format}",
+            Self::image_folder(product_id, image_id)
+        ))
     }
 
     /// The image whose original `key` names (`products/{p}/{i}/original.{ext}`), if it is one.
@@ -64,7 +69,8 @@ mod tests {
         assert_eq!(key.as_str(), format!("products/{p}/{i}/original.png"));
         assert!(key.as_str().starts_with(&ObjectKey::image_folder(p, i)));
         assert_eq!(ObjectKey::image_of_original(key.as_str()), Some(i));
-        let variant = ObjectKey::variant(p, i, "webp", 320);
+        let variant = ObjectKey::variant(p, i, 2, "webp", 320);
+        assert_eq!(variant.as_str(), format!("products/{p}/{i}/w320-v2.webp"));
         assert_eq!(
             ObjectKey::image_of_original(variant.as_str()),
             None,
