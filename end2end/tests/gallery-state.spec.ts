@@ -79,3 +79,19 @@ test('a file whose processing failed has a Retry that processes it again', async
   }, { timeout: 60_000 }).toBe('failed after 2');
   await expect(row).toContainText('Failed');
 });
+
+test('an image pasted anywhere on the product page is uploaded', async ({ page }) => {
+  await createProduct(page, unique('Pasted chair'));
+  const file = photo('mate_Wood.jpg');
+  // A paste on the page's heading, far from the drop zone, as Ctrl+V with an image copied.
+  await page.evaluate(([name, b64]) => {
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], name, { type: 'image/jpeg' }));
+    document.querySelector('h1')!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true }));
+  }, [file.name, file.bytes.toString('base64')] as const);
+  const row = page.getByRole('list', { name: 'Uploads' }).getByRole('listitem').filter({ hasText: file.name });
+  await expect(row).toContainText('Ready', { timeout: 60_000 });
+});

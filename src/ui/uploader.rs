@@ -25,13 +25,15 @@ pub fn Uploader(engine: Engine) -> impl IntoView {
         hover.set(false);
         engine.add_files(files_of(ev.data_transfer().and_then(|d| d.files())));
     };
-    let on_paste = move |ev: leptos::ev::ClipboardEvent| {
+    // Images pasted anywhere on the page are uploaded (text pastes are left alone).
+    let paste = window_event_listener(leptos::ev::paste, move |ev| {
         let files = files_of(ev.clipboard_data().and_then(|d| d.files()));
         if !files.is_empty() {
             ev.prevent_default();
             engine.add_files(files);
         }
-    };
+    });
+    on_cleanup(move || paste.remove());
     let open_picker = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Enter" || ev.key() == " " {
             ev.prevent_default();
@@ -59,7 +61,6 @@ pub fn Uploader(engine: Engine) -> impl IntoView {
                 on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); hover.set(true); }
                 on:dragleave=move |_| hover.set(false)
                 on:drop=on_drop
-                on:paste=on_paste
                 on:keydown=open_picker
                 on:click=move |_| { if let Some(i) = input.get() { i.click(); } }
             >
