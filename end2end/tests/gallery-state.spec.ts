@@ -17,11 +17,11 @@ test('text typed into an image keeps while another image processes', async ({ pa
   const alt = row.getByLabel('Alt text');
   await alt.fill('half-typed alt text');
 
-  // A second, big photo uploads and processes: the gallery is listed again several times.
+  // A second, big photo uploads and processes: the gallery is listed again (each
+  // listing used to redraw every row and reset the open form).
   const second = photo('Infinite-Sea_by_Aury88.jpg');
   await dropFiles(page, [second]);
   const other = gallery.locator(':scope > li').filter({ hasText: second.name });
-  await expect(other.locator('figure')).toHaveAttribute('data-status', /uploaded|processing/, { timeout: 60_000 });
   await expect(other.locator('figure')).toHaveAttribute('data-status', 'ready', { timeout: 90_000 });
 
   await expect(alt).toHaveValue('half-typed alt text');
