@@ -1,4 +1,5 @@
-//! The `vitrine` binary: `serve` (default), `worker`, `admin create EMAIL` or `migrate`.
+//! The `vitrine` binary: `serve` (default), `worker`, `reconcile [--fix]`,
+//! `admin create EMAIL` or `migrate`.
 
 use anyhow::Result;
 use vitrine::server::{
@@ -54,11 +55,24 @@ async fn run() -> Result<()> {
             println!("created admin {}", user.email);
             Ok(())
         }
+        "reconcile" => {
+            // vitrine reconcile [--fix]   (with the embedded store, run it beside a running serve)
+            let fix = std::env::args().nth(2).as_deref() == Some("--fix");
+            let ctx = startup::worker_context(&settings).await?;
+            let report = vitrine::server::reconcile::reconcile(&ctx, fix).await?;
+            print!("{report}");
+            if !fix && !report.is_clean() {
+                println!("run `vitrine reconcile --fix` to repair");
+            }
+            Ok(())
+        }
         "migrate" => {
             vitrine::server::db::Db::connect(settings.database_url.expose(), &settings.data_dir).await?;
             println!("migrations applied");
             Ok(())
         }
-        other => anyhow::bail!("unknown command {other:?}; use serve, worker, admin create EMAIL or migrate"),
+        other => anyhow::bail!(
+            "unknown command {other:?}; use serve, worker, reconcile [--fix], admin create EMAIL or migrate"
+        ),
     }
 }

@@ -4,6 +4,7 @@
 pub mod db;
 pub mod embedded_s3;
 pub mod jobs;
+pub mod reconcile;
 pub mod repo;
 pub mod s3_guard;
 pub mod services;

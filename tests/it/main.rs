@@ -13,6 +13,7 @@ mod manage;
 mod pages;
 mod processing;
 mod procs;
+mod reconcile;
 mod recovery;
 mod security;
 mod upload_flow;

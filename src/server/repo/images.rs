@@ -130,6 +130,12 @@ pub async fn list_for_product(db: &Db, product_id: Uuid) -> Result<Vec<Image>, s
     decode_all(on_db!(db, p => sqlx::query_as(&sql).bind(product_id.to_string()).fetch_all(p).await)?)
 }
 
+/// Every image of every product (for `reconcile`, which compares them with the bucket).
+pub async fn all(db: &Db) -> Result<Vec<Image>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM image ORDER BY product_id, position");
+    decode_all(on_db!(db, p => sqlx::query_as(&sql).fetch_all(p).await)?)
+}
+
 /// Pending images whose ticket ran out before `before` (for the janitor).
 pub async fn expired_pending(db: &Db, before: i64, limit: i64) -> Result<Vec<Image>, sqlx::Error> {
     let sql = format!(

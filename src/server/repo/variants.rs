@@ -54,6 +54,15 @@ pub async fn for_product(db: &Db, product_id: Uuid) -> Result<Vec<Variant>, sqlx
         .collect()
 }
 
+/// Every variant's image and key (for `reconcile`).
+pub async fn all_keys(db: &Db) -> Result<Vec<(Uuid, ObjectKey)>, sqlx::Error> {
+    let rows: Vec<(String, String)> = on_db!(db, p => sqlx::query_as("SELECT image_id, storage_key FROM variant")
+        .fetch_all(p).await)?;
+    rows.into_iter()
+        .map(|(id, key)| Ok((parse_uuid("variant.image_id", &id)?, ObjectKey::from_stored(key))))
+        .collect()
+}
+
 /// The keys of one image's variants (to delete those a new run replaced).
 pub async fn keys_of(db: &Db, image_id: Uuid) -> Result<Vec<ObjectKey>, sqlx::Error> {
     let keys: Vec<String> = on_db!(db, p => sqlx::query_scalar("SELECT storage_key FROM variant WHERE image_id = $1")
