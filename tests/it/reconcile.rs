@@ -64,7 +64,7 @@ async fn reconcile_reports_then_repairs_both_ways(backend: Backend) {
     let after = reconcile(&ctx, false).await.unwrap();
 
     // Assert
-    assert_eq!(found.orphans, [orphan.clone()]);
+    assert_eq!(found.orphans, std::slice::from_ref(&orphan));
     assert_eq!(found.missing_originals, [images[2].id]);
     assert_eq!(found.missing_variants, [images[1].id]);
     assert!(orphan_still_there, "without --fix nothing changes");
