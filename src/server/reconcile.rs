@@ -121,7 +121,7 @@ async fn repair(ctx: &JobContext, report: &Report) -> Result<(), ReconcileError>
         ctx.storage.delete(&ObjectKey::from_stored(key.clone())).await?;
     }
     for id in &report.missing_originals {
-        images::mark_failed(&ctx.db, *id, MISSING_ORIGINAL).await?;
+        images::mark_original_lost(&ctx.db, *id, MISSING_ORIGINAL).await?;
     }
     for id in &report.missing_variants {
         let mut tx = ctx.db.begin().await?;

@@ -254,6 +254,17 @@ pub async fn mark_failed(db: &Db, id: Uuid, reason: &str) -> Result<bool, sqlx::
     Ok(r == 1)
 }
 
+/// uploaded | processing | ready → failed, for an image whose original is gone
+/// from storage (found by `reconcile`): nothing can be processed again.
+pub async fn mark_original_lost(db: &Db, id: Uuid, reason: &str) -> Result<bool, sqlx::Error> {
+    let sql = format!(
+        "UPDATE image SET status = 'failed', error = $1 WHERE id = $2 AND {}",
+        status_in(&[ImageStatus::Uploaded, ImageStatus::Processing, ImageStatus::Ready])
+    );
+    let r = on_db!(db, p => sqlx::query(&sql).bind(reason).bind(id.to_string()).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(r == 1)
+}
+
 pub async fn set_position(db: &Db, id: Uuid, position: i64) -> Result<(), sqlx::Error> {
     on_db!(db, p => sqlx::query("UPDATE image SET position = $1 WHERE id = $2")
         .bind(position).bind(id.to_string()).execute(p).await.map(|_| ()))
