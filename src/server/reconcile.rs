@@ -40,28 +40,24 @@ impl Report {
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let verb = if self.fixed { "fixed" } else { "found" };
-        writeln!(f, "orphan objects: {} ({verb})", self.orphans.len())?;
-        for key in self.orphans.iter().take(20) {
-            writeln!(f, "  {key}")?;
-        }
-        writeln!(
-            f,
-            "images whose original is missing: {} ({verb})",
-            self.missing_originals.len()
-        )?;
-        for id in self.missing_originals.iter().take(20) {
-            writeln!(f, "  {id}")?;
-        }
-        writeln!(
-            f,
-            "ready images missing a variant: {} ({verb})",
-            self.missing_variants.len()
-        )?;
-        for id in self.missing_variants.iter().take(20) {
-            writeln!(f, "  {id}")?;
-        }
-        Ok(())
+        section(f, "orphan objects", verb, &self.orphans)?;
+        section(f, "images whose original is missing", verb, &self.missing_originals)?;
+        section(f, "ready images missing a variant", verb, &self.missing_variants)
     }
+}
+
+/// One finding: its count, then the first 20 of its items.
+fn section(
+    f: &mut std::fmt::Formatter<'_>,
+    title: &str,
+    verb: &str,
+    items: &[impl std::fmt::Display],
+) -> std::fmt::Result {
+    writeln!(f, "{title}: {} ({verb})", items.len())?;
+    for item in items.iter().take(20) {
+        writeln!(f, "  {item}")?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, thiserror::Error)]

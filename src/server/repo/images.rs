@@ -246,20 +246,33 @@ pub async fn mark_ready(tx: &mut Tx, id: Uuid, p: &Processed<'_>) -> Result<bool
 
 /// Any unfinished state → failed, with a reason a person can act on.
 pub async fn mark_failed(db: &Db, id: Uuid, reason: &str) -> Result<bool, sqlx::Error> {
-    let sql = format!(
-        "UPDATE image SET status = 'failed', error = $1, upload_expires_at = NULL WHERE id = $2 AND {}",
-        status_in(&[ImageStatus::Pending, ImageStatus::Uploaded, ImageStatus::Processing])
-    );
-    let r = on_db!(db, p => sqlx::query(&sql).bind(reason).bind(id.to_string()).execute(p).await.map(|r| r.rows_affected()))?;
-    Ok(r == 1)
+    fail_from(
+        db,
+        id,
+        reason,
+        &[ImageStatus::Pending, ImageStatus::Uploaded, ImageStatus::Processing],
+    )
+    .await
 }
 
 /// uploaded | processing | ready → failed, for an image whose original is gone
 /// from storage (found by `reconcile`): nothing can be processed again.
 pub async fn mark_original_lost(db: &Db, id: Uuid, reason: &str) -> Result<bool, sqlx::Error> {
+    fail_from(
+        db,
+        id,
+        reason,
+        &[ImageStatus::Uploaded, ImageStatus::Processing, ImageStatus::Ready],
+    )
+    .await
+}
+
+/// The one `→ failed` statement, guarded by the states it may leave. The ticket's
+/// expiry goes too (only pending images have one).
+async fn fail_from(db: &Db, id: Uuid, reason: &str, from: &[ImageStatus]) -> Result<bool, sqlx::Error> {
     let sql = format!(
-        "UPDATE image SET status = 'failed', error = $1 WHERE id = $2 AND {}",
-        status_in(&[ImageStatus::Uploaded, ImageStatus::Processing, ImageStatus::Ready])
+        "UPDATE image SET status = 'failed', error = $1, upload_expires_at = NULL WHERE id = $2 AND {}",
+        status_in(from)
     );
     let r = on_db!(db, p => sqlx::query(&sql).bind(reason).bind(id.to_string()).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(r == 1)
