@@ -16,6 +16,7 @@ pub mod product_page;
 pub mod products;
 pub mod public;
 pub mod transfers;
+mod upload_drawing;
 pub mod upload_engine;
 pub mod upload_item;
 pub mod upload_status;

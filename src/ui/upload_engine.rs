@@ -1,6 +1,6 @@
 //! The browser's upload queue: validate, ask for tickets, keep a few transfers
-//! running (`upload_transfer`), coalesce gallery refreshes and progress
-//! drawing. What the rows and the summary show is in `upload_status`.
+//! running (`upload_transfer`). Drawing and gallery refreshes are coalesced in
+//! `upload_drawing`; what the rows and the summary show is in `upload_status`.
 
 use std::rc::Rc;
 
@@ -10,10 +10,7 @@ use uuid::Uuid;
 use web_sys::File;
 
 pub use super::upload_item::{Phase, Upload};
-use super::{
-    transfers::{Transfers, sleep},
-    upload_item::Transferred,
-};
+use super::{transfers::Transfers, upload_item::Transferred};
 use crate::{
     api::{begin_upload, cancel_upload, reprocess_images},
     model::{FailureKind, ImageStatus, UploadLimits},
@@ -23,8 +20,6 @@ use crate::{
 const FIRST_TICKET_CHUNK: usize = 2;
 /// …to this one (well under the server's batch limit).
 const MAX_TICKET_CHUNK: usize = 32;
-/// Files finishing within this window share one gallery refresh.
-const REFRESH_COALESCE_MS: u64 = 1000;
 
 /// What the server last said of one uploaded image.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,10 +38,11 @@ pub struct Engine {
     pub gallery_version: RwSignal<u32>,
     /// What the server last said of each uploaded image (processing happens there).
     pub(super) server: RwSignal<std::collections::HashMap<Uuid, ServerView>>,
-    /// An animation frame is booked to draw the progress noted since the last one.
-    frame_booked: StoredValue<bool>,
+    /// A drawing of what changed since the last one is booked.
+    pub(super) draw_booked: StoredValue<bool>,
     next_id: StoredValue<usize>,
-    refresh_pending: StoredValue<bool>,
+    /// When a gallery refresh was asked for and not yet done.
+    pub(super) refresh_asked: StoredValue<Option<f64>>,
     pub(super) started_at: StoredValue<Option<f64>>,
     /// The page's reactive owner: uploads' signals live as long as the page, not as
     /// long as whichever component happened to receive the drop.
@@ -69,8 +65,8 @@ impl Engine {
             gallery_version: RwSignal::new(0),
             server: RwSignal::new(Default::default()),
             next_id: StoredValue::new(0),
-            refresh_pending: StoredValue::new(false),
-            frame_booked: StoredValue::new(false),
+            refresh_asked: StoredValue::new(None),
+            draw_booked: StoredValue::new(false),
             started_at: StoredValue::new(None),
             owner: StoredValue::new(Owner::current().unwrap_or_default()),
         }
@@ -91,7 +87,7 @@ impl Engine {
             let u = Upload::new(id, file);
             match check_file(&u.spec(), &self.limits.get_value()) {
                 Ok(_) => accepted.push(u),
-                Err((_, reason)) => u.fail(reason, false),
+                Err((_, reason)) => self.fail(u, reason, false),
             }
             added.push(u);
         }
@@ -118,7 +114,7 @@ impl Engine {
             if let Some(digest) = digest {
                 u.sha256.set_value(digest.await);
             }
-            if u.phase.get_untracked() == Phase::Waiting {
+            if u.phase() == Phase::Waiting {
                 chunk.push(u);
             }
             // One request at a time: the server places each batch after the
@@ -133,11 +129,11 @@ impl Engine {
     async fn request_tickets(self, uploads: Vec<Upload>) {
         let specs = uploads.iter().map(Upload::spec).collect();
         match begin_upload(self.product_id, specs).await {
-            Err(e) => uploads.iter().for_each(|u| u.fail(e.to_string(), true)),
+            Err(e) => uploads.iter().for_each(|u| self.fail(*u, e.to_string(), true)),
             Ok(batch) => {
                 for t in batch.successful {
                     let Some(u) = uploads.get(t.index) else { continue };
-                    if u.phase.get_untracked() == Phase::Cancelled {
+                    if u.phase() == Phase::Cancelled {
                         // Cancelled while its ticket was on the way: the server forgets it too.
                         spawn_local(async move {
                             let _ = cancel_upload(t.image_id).await;
@@ -148,7 +144,11 @@ impl Engine {
                 }
                 for f in batch.failed {
                     if let Some(u) = uploads.get(f.index) {
-                        u.fail(f.reason, matches!(f.kind, FailureKind::Storage | FailureKind::Internal));
+                        self.fail(
+                            *u,
+                            f.reason,
+                            matches!(f.kind, FailureKind::Storage | FailureKind::Internal),
+                        );
                     }
                 }
             }
@@ -166,12 +166,12 @@ impl Engine {
         let ready: Vec<Upload> = self.items.with_untracked(|items| {
             items
                 .iter()
-                .filter(|u| u.phase.get_untracked() == Phase::Waiting && u.ticket.with_untracked(Option::is_some))
+                .filter(|u| u.phase() == Phase::Waiting && u.ticket.with_untracked(Option::is_some))
                 .copied()
                 .collect()
         });
         for u in ready {
-            u.phase.set(Phase::Queued);
+            self.set_phase(u, Phase::Queued);
             spawn_local(async move {
                 match self.transfer(u).await {
                     Transferred::Verified(status, body) => self.verified(u, status, &body),
@@ -190,29 +190,16 @@ impl Engine {
 
     /// Notes that a file's bytes started moving (for speed and time left).
     pub(super) fn started(self, u: Upload) {
-        u.phase.set(Phase::Uploading);
+        self.set_phase(u, Phase::Uploading);
         if self.started_at.get_value().is_none() {
             self.started_at.set_value(Some(now_ms()));
         }
     }
 
-    /// Asks for one gallery refresh within `REFRESH_COALESCE_MS`, however many
-    /// files finish meanwhile (40 uploads used to cost 40 listings).
-    fn refresh_gallery_soon(self) {
-        if self.refresh_pending.get_value() {
-            return;
-        }
-        self.refresh_pending.set_value(true);
-        spawn_local(async move {
-            sleep(REFRESH_COALESCE_MS).await;
-            self.refresh_pending.set_value(false);
-            self.gallery_version.update(|v| *v += 1);
-        });
-    }
-
     /// Stops a file: the request is aborted and the server forgets the image.
     pub fn cancel(self, u: Upload) {
-        u.phase.set(Phase::Cancelled);
+        self.set_phase(u, Phase::Cancelled);
+        self.draw();
         if let (Some(job), Ok(t)) = (u.job.get_value(), self.transfers()) {
             t.abort(job);
         }
@@ -228,8 +215,9 @@ impl Engine {
     pub fn retry(self, u: Upload) {
         let old = u.ticket.get_untracked();
         u.ticket.set(None);
-        u.show_sent(0.0);
-        u.phase.set(Phase::Waiting);
+        u.raw_sent.set_value(0.0);
+        self.set_phase(u, Phase::Waiting);
+        self.draw();
         spawn_local(async move {
             if let Some(t) = old {
                 let _ = cancel_upload(t.image_id).await;
@@ -249,28 +237,6 @@ impl Engine {
                 Ok(1) => self.refresh_gallery_soon(),
                 _ => self.retry(u),
             }
-        });
-    }
-
-    /// Notes bytes sent (every progress event); the page draws them at the next frame.
-    /// Drawing on every event made layout and paint eat the main thread that the
-    /// transfers need (a 40-file batch spent ≈ 0.75 s of its 0.8 s in them).
-    pub(super) fn note_progress(self, u: Upload, loaded: f64) {
-        u.raw_sent.set_value(loaded);
-        if self.frame_booked.get_value() {
-            return;
-        }
-        self.frame_booked.set_value(true);
-        request_animation_frame(move || {
-            self.frame_booked.set_value(false);
-            self.items.with_untracked(|items| {
-                for u in items.iter().filter(|u| u.phase.get_untracked() == Phase::Uploading) {
-                    let raw = u.raw_sent.get_value();
-                    if raw != u.sent.get_untracked() {
-                        u.show_sent(raw);
-                    }
-                }
-            });
         });
     }
 }

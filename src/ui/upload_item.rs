@@ -1,6 +1,7 @@
-//! One file in the upload queue: its phase, progress and ticket. Progress from
-//! the network lands in `raw_sent` on every event and reaches the signals the
-//! page draws once per animation frame (see `Engine::note_progress`).
+//! One file in the upload queue: its phase, progress and ticket. The engine
+//! changes the plain values (`phase`, `raw_sent`) as events arrive; the signals
+//! the page draws (`shown`, `sent`, `progress`) follow at the next drawing (see
+//! `Engine::draw_soon`), so a batch's hundreds of events cost a few frames.
 
 use leptos::prelude::*;
 use web_sys::File;
@@ -41,14 +42,17 @@ pub struct Upload {
     /// The file's SHA-256 (hex), once the worker has computed it.
     pub(super) sha256: StoredValue<Option<String>>,
     pub(super) file: StoredValue<File, LocalStorage>,
-    /// Percent and bytes sent, as the page shows them (updated once per frame).
+    /// Percent and bytes sent, as the page shows them (updated at each drawing).
     pub progress: RwSignal<f64>,
     pub sent: RwSignal<f64>,
     /// Bytes sent as the network last reported them (every progress event).
     pub(super) raw_sent: StoredValue<f64>,
-    pub phase: RwSignal<Phase>,
+    /// Where the file is now: what the engine decides by.
+    pub(super) phase: StoredValue<Phase>,
+    /// The phase the page shows (follows `phase` at each drawing).
+    pub shown: RwSignal<Phase>,
     /// False for files refused by validation: retrying cannot help them.
-    pub retryable: RwSignal<bool>,
+    pub retryable: StoredValue<bool>,
     pub(super) ticket: RwSignal<Option<UploadTicket>>,
     /// The transfer worker's id for the running PUT, to abort it.
     pub(super) job: StoredValue<Option<u32>>,
@@ -66,8 +70,9 @@ impl Upload {
             progress: RwSignal::new(0.0),
             sent: RwSignal::new(0.0),
             raw_sent: StoredValue::new(0.0),
-            phase: RwSignal::new(Phase::Waiting),
-            retryable: RwSignal::new(true),
+            phase: StoredValue::new(Phase::Waiting),
+            shown: RwSignal::new(Phase::Waiting),
+            retryable: StoredValue::new(true),
             ticket: RwSignal::new(None),
             job: StoredValue::new(None),
         }
@@ -82,17 +87,27 @@ impl Upload {
         }
     }
 
-    pub(super) fn fail(&self, reason: impl Into<String>, retryable: bool) {
-        self.phase.set(Phase::Failed(reason.into()));
-        self.retryable.set(retryable);
+    /// The file's current phase (untracked: drawing shows it).
+    pub(super) fn phase(&self) -> Phase {
+        self.phase.get_value()
     }
 
-    /// Shows `bytes` as sent now (not waiting for the next frame).
-    pub(super) fn show_sent(&self, bytes: f64) {
-        self.raw_sent.set_value(bytes);
-        self.sent.set(bytes);
-        self.progress
-            .set((bytes / (self.size.max(1) as f64) * 100.0).min(100.0));
+    /// Brings the signals the page draws up to date; false when nothing changed.
+    pub(super) fn draw(&self) -> bool {
+        let mut changed = false;
+        let phase = self.phase.get_value();
+        if self.shown.get_untracked() != phase {
+            self.shown.set(phase);
+            changed = true;
+        }
+        let bytes = self.raw_sent.get_value();
+        if bytes != self.sent.get_untracked() {
+            self.sent.set(bytes);
+            self.progress
+                .set((bytes / (self.size.max(1) as f64) * 100.0).min(100.0));
+            changed = true;
+        }
+        changed
     }
 
     /// The server's image for this file, once it has a ticket.

@@ -35,7 +35,7 @@ impl Engine {
 
     /// The row's status text: the upload's own phase, then the server's processing status.
     pub fn status_text(self, u: Upload) -> String {
-        let phase = u.phase.get();
+        let phase = u.shown.get();
         if phase != Phase::Uploaded {
             return phase.text();
         }
@@ -52,7 +52,7 @@ impl Engine {
 
     /// True when the file arrived but its processing failed on the server.
     pub fn processing_failed(self, u: Upload) -> bool {
-        u.phase.get() == Phase::Uploaded
+        u.shown.get() == Phase::Uploaded
             && u.image_id().is_some_and(|id| {
                 self.server
                     .with(|s| s.get(&id).is_some_and(|v| v.status == ImageStatus::Failed))
@@ -74,7 +74,7 @@ impl Engine {
                 .iter()
                 .filter(|u| {
                     matches!(
-                        u.phase.get_untracked(),
+                        u.phase(),
                         Phase::Waiting | Phase::Queued | Phase::Uploading | Phase::Verifying
                     )
                 })
@@ -93,15 +93,19 @@ impl Engine {
     /// ("{n} of {m} uploaded", speed and time left while uploading).
     pub fn summary(self) -> (usize, usize, Option<String>) {
         self.items.with(|items| {
-            let live: Vec<_> = items.iter().filter(|u| u.phase.get() != Phase::Cancelled).collect();
-            let done = live.iter().filter(|u| u.phase.get() == Phase::Uploaded).count();
+            let live: Vec<_> = items.iter().filter(|u| u.shown.get() != Phase::Cancelled).collect();
+            let done = live.iter().filter(|u| u.shown.get() == Phase::Uploaded).count();
             let active = live
                 .iter()
-                .any(|u| matches!(u.phase.get(), Phase::Uploading | Phase::Queued | Phase::Waiting));
+                .any(|u| matches!(u.shown.get(), Phase::Uploading | Phase::Queued | Phase::Waiting));
             let eta = self.started_at.get_value().filter(|_| active).and_then(|t0| {
                 let secs = (now_ms() - t0) / 1000.0;
                 let sent: f64 = live.iter().map(|u| u.sent.get()).sum();
-                let total: f64 = live.iter().filter(|u| u.retryable.get()).map(|u| u.size as f64).sum();
+                let total: f64 = live
+                    .iter()
+                    .filter(|u| u.retryable.get_value())
+                    .map(|u| u.size as f64)
+                    .sum();
                 (secs > 0.5 && sent > 0.0).then(|| {
                     let rate = sent / secs;
                     let left = ((total - sent).max(0.0) / rate).ceil();

@@ -34,7 +34,7 @@ impl Engine {
             let transfers = match self.transfers() {
                 Ok(t) => t,
                 Err(e) => {
-                    u.fail(format!("the browser could not start uploads: {e}"), true);
+                    self.fail(u, format!("the browser could not start uploads: {e}"), true);
                     return Transferred::Failed;
                 }
             };
@@ -58,7 +58,7 @@ impl Engine {
                 )
                 .await;
             u.job.set_value(None);
-            if u.phase.get_untracked() == Phase::Cancelled {
+            if u.phase() == Phase::Cancelled {
                 return Transferred::Failed;
             }
             let problem = match result {
@@ -77,7 +77,7 @@ impl Engine {
                         "storage refused the upload (HTTP 403)".to_string()
                     }
                     Err(e) => {
-                        u.fail(e.to_string(), true);
+                        self.fail(u, e.to_string(), true);
                         return Transferred::Failed;
                     }
                 },
@@ -85,15 +85,15 @@ impl Engine {
                 Err(PutError::Network) => "network error".to_string(),
                 Err(PutError::Aborted) => return Transferred::Failed,
                 Err(PutError::Setup(e)) => {
-                    u.fail(format!("the browser could not send the file: {e}"), true);
+                    self.fail(u, format!("the browser could not send the file: {e}"), true);
                     return Transferred::Failed;
                 }
             };
             if attempt >= MAX_ATTEMPTS {
-                u.fail(problem, true);
+                self.fail(u, problem, true);
                 return Transferred::Failed;
             }
-            u.show_sent(0.0);
+            self.note_progress(u, 0.0);
             sleep(BACKOFF_BASE_MS << (attempt - 1)).await;
         }
     }
@@ -101,29 +101,29 @@ impl Engine {
     /// Asks the server to check what was stored and queue its processing
     /// (when the worker could not ask it itself).
     pub(super) async fn verify(self, u: Upload) {
-        u.show_sent(u.size as f64);
-        u.phase.set(Phase::Verifying);
+        self.note_progress(u, u.size as f64);
+        self.set_phase(u, Phase::Verifying);
         let Some(ticket) = u.ticket.get_untracked() else { return };
-        settle(u, complete_upload(ticket.image_id).await);
+        self.settle(u, complete_upload(ticket.image_id).await);
     }
 
     /// Takes the server's answer to the completion the worker sent.
     pub(super) fn verified(self, u: Upload, status: u16, body: &str) {
-        u.show_sent(u.size as f64);
+        self.note_progress(u, u.size as f64);
         let answer = if status == 200 {
             serde_json::from_str::<ImageDto>(body).map_err(|e| AppError::Request(e.to_string()))
         } else {
             Err(serde_json::from_str::<AppError>(body).unwrap_or(AppError::Request(format!("HTTP {status}"))))
         };
-        settle(u, answer);
+        self.settle(u, answer);
     }
-}
 
-/// The file's phase after its completion answer.
-fn settle(u: Upload, answer: Result<ImageDto, AppError>) {
-    match answer {
-        Ok(img) if img.status == ImageStatus::Failed => u.fail(img.error.unwrap_or_default(), true),
-        Ok(_) => u.phase.set(Phase::Uploaded),
-        Err(e) => u.fail(e.to_string(), true),
+    /// The file's phase after its completion answer.
+    fn settle(self, u: Upload, answer: Result<ImageDto, AppError>) {
+        match answer {
+            Ok(img) if img.status == ImageStatus::Failed => self.fail(u, img.error.unwrap_or_default(), true),
+            Ok(_) => self.set_phase(u, Phase::Uploaded),
+            Err(e) => self.fail(u, e.to_string(), true),
+        }
     }
 }

@@ -101,7 +101,7 @@ fn UploadRow(engine: Engine, u: Upload) -> impl IntoView {
     let name = u.name.get_value();
 
     let can_retry = move || {
-        (matches!(u.phase.get(), Phase::Failed(_) | Phase::Cancelled) && u.retryable.get())
+        (matches!(u.shown.get(), Phase::Failed(_) | Phase::Cancelled) && u.retryable.get_value())
             || engine.processing_failed(u)
     };
     let retry = move |_| {
@@ -119,7 +119,7 @@ fn UploadRow(engine: Engine, u: Upload) -> impl IntoView {
             text.to_lowercase()
         }
     };
-    let can_cancel = move || matches!(u.phase.get(), Phase::Waiting | Phase::Queued | Phase::Uploading);
+    let can_cancel = move || matches!(u.shown.get(), Phase::Waiting | Phase::Queued | Phase::Uploading);
     let pct = move || u.progress.get().round() as u32;
     view! {
         <li class="upload" data-phase=state>
