@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Installs what building and testing Vitrine needs; skips what is present.
-# Usage: scripts/setup.sh [--with-tests]   (tests also need Chromium, PostgreSQL and npm packages)
+# Usage: scripts/setup.sh [--with-tests | --with-bench]
+#   tests also need Chromium, PostgreSQL and npm packages; benchmarks also need wrk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 with_tests=${1:-}
+with_bench=
+if [ "$with_tests" = "--with-bench" ]; then
+  with_tests=--with-tests
+  with_bench=1
+fi
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
 # wasm-opt comes from npm's binaryen (tools/): it must win over any other on PATH.
@@ -40,6 +46,9 @@ pkg-config --exists dav1d 2>/dev/null || apt_pkgs+=(libdav1d-dev)
 if [ "$with_tests" = "--with-tests" ]; then
   command -v chromium >/dev/null || apt_pkgs+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_pkgs+=(postgresql)
+fi
+if [ -n "$with_bench" ]; then
+  command -v wrk >/dev/null || apt_pkgs+=(wrk)
 fi
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   say "installing Debian packages: ${apt_pkgs[*]}"

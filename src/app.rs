@@ -16,9 +16,25 @@ use crate::ui::{
     public::{Home, PublicGallery},
 };
 
+/// Whether a page loads the app's script. Visitors' pages (`/`, `/p/{slug}`)
+/// need no interaction the browser cannot do alone, so they are plain HTML
+/// with a 2 KB script for placeholders: no WASM, no hydration data.
+pub fn hydrates(path: &str) -> bool {
+    !(path == "/" || path.starts_with("/p/"))
+}
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::web::security::provide_page_nonce();
+    #[cfg(feature = "ssr")]
+    let hydrate = use_context::<http::request::Parts>().is_none_or(|p| hydrates(p.uri.path()));
+    #[cfg(not(feature = "ssr"))]
+    let hydrate = true;
+    let scripts = if hydrate {
+        view! { <HydrationScripts options=options.clone()/> }.into_any()
+    } else {
+        view! { <script src="/thumbhash.js" defer></script> }.into_any()
+    };
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -26,7 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options=options.clone()/>
+                {scripts}
                 // Names the content-hashed file in release builds.
                 <HashedStylesheet options id="leptos"/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
@@ -68,5 +84,18 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn visitors_pages_are_plain_html() {
+        for path in ["/", "/p/chair"] {
+            assert!(!super::hydrates(path), "{path}");
+        }
+        for path in ["/login", "/admin", "/admin/products/x", "/nowhere", "/pricing"] {
+            assert!(super::hydrates(path), "{path}");
+        }
     }
 }

@@ -88,6 +88,9 @@ pub struct ImageDto {
     pub height: Option<i64>,
     /// A tiny PNG data URL made from the thumbhash, shown while the image loads.
     pub placeholder: Option<String>,
+    /// The image's ThumbHash (base64): a blurred preview in ≈ 30 bytes.
+    #[serde(default)]
+    pub thumbhash: Option<String>,
     /// Web variants, narrowest first.
     pub variants: Vec<VariantDto>,
 }
@@ -120,7 +123,8 @@ pub struct PublicImageDto {
     pub description: String,
     pub width: Option<i64>,
     pub height: Option<i64>,
-    pub placeholder: Option<String>,
+    /// The ThumbHash (base64) the page draws as a placeholder while the image loads.
+    pub thumbhash: Option<String>,
     pub variants: Vec<VariantDto>,
 }
 
@@ -137,7 +141,7 @@ impl PublicImageDto {
             description: img.description,
             width: img.width,
             height: img.height,
-            placeholder: img.placeholder,
+            thumbhash: img.thumbhash,
             variants: img.variants,
         }
     }

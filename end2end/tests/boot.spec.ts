@@ -1,9 +1,11 @@
 // The build users get (release, hashed and precompressed bundle) boots on every
-// route: no page error, no failed script or WASM request, and the page hydrates.
+// route: no page error, no failed script or WASM request; admin pages hydrate,
+// visitors' pages are plain HTML that load no WASM at all.
 import { expect, test, type Page } from '@playwright/test';
 import { callApi, dropFiles, hydrated, photo, signIn, unique } from './helpers';
 
 type Product = { id: string; slug: string };
+type Image = { id: string; placeholder: string | null };
 
 /** Records what would mean a broken page: script errors, console errors, failed requests. */
 function watch(page: Page) {
@@ -23,7 +25,22 @@ function watch(page: Page) {
   return problems;
 }
 
-test('every route of the release build loads its bundle and hydrates', async ({ page }) => {
+/** The pixels of an image URL (a data URL here), drawn at its natural size. */
+async function pixels(page: Page, url: string): Promise<number[]> {
+  return page.evaluate(async (url) => {
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    return Array.from(ctx.getImageData(0, 0, c.width, c.height).data);
+  }, url);
+}
+
+test('every route of the release build boots: admin pages hydrate, visitors get plain HTML', async ({ page }) => {
   await signIn(page);
   const product = await callApi<Product>(page, 'create_product', { name: unique('Boot lamp') });
   await page.goto(`/admin/products/${product.id}`);
@@ -32,13 +49,32 @@ test('every route of the release build loads its bundle and hydrates', async ({ 
   await expect(page.getByRole('list', { name: 'Uploads' }).getByRole('listitem')).toContainText('Ready', { timeout: 90_000 });
   await callApi(page, 'set_published', { id: product.id, published: true });
 
+  const [image] = await callApi<Image[]>(page, 'list_images', { product_id: product.id });
+
   const problems = watch(page);
-  const routes = ['/', '/login', '/admin', `/admin/products/${product.id}`, `/p/${product.slug}`];
-  for (const path of routes) {
+  const bundle: string[] = [];
+  page.on('request', (r) => { if (new URL(r.url()).pathname.startsWith('/pkg/vitrine.') && !r.url().endsWith('.css')) bundle.push(r.url()); });
+  for (const path of ['/login', '/admin', `/admin/products/${product.id}`]) {
     const res = await page.goto(path);
     expect(res?.status(), path).toBe(200);
     await hydrated(page);
   }
+  for (const path of ['/', `/p/${product.slug}`]) {
+    bundle.length = 0;
+    const res = await page.goto(path);
+    expect(res?.status(), path).toBe(200);
+    await page.waitForLoadState('load');
+    expect(bundle, `${path} loads no script bundle or WASM`).toEqual([]);
+    await expect(page.locator('body')).not.toHaveAttribute('data-hydrated');
+  }
+  // The public page draws each image's ThumbHash placeholder itself: the same
+  // pixels as the server's PNG of it (within rounding).
+  const bg = await page.locator('img[data-thumbhash]').first().evaluate((img) => getComputedStyle(img).backgroundImage);
+  const drawn = bg.match(/^url\("(data:image\/png;base64,[^"]+)"\)$/)?.[1];
+  expect(drawn, bg).toBeTruthy();
+  const [ours, server] = [await pixels(page, drawn!), await pixels(page, image.placeholder!)];
+  expect(ours.length).toBe(server.length);
+  expect(Math.max(...ours.map((v, i) => Math.abs(v - server[i])))).toBeLessThanOrEqual(2);
   // A 404 is still a working page.
   const missing = await page.goto('/no/such/page');
   expect(missing?.status()).toBe(404);

@@ -1,6 +1,12 @@
 import { expect, test, type Page } from '@playwright/test';
 import { callApi, createProduct, dropFiles, photo, unique } from './helpers';
 
+/** The image a visitor's `/media/{id}/{file}` URL names (the id is 22 base64url characters). */
+function imageOf(src: string): string {
+  const hex = Buffer.from(new URL(src).pathname.split('/')[2], 'base64url').toString('hex');
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join('-');
+}
+
 /** The public gallery as a visitor sees it, each image named by its filename in the admin's list
  * (visitors' pages carry no filenames: images are told apart by the id in their URL). */
 async function publicNames(page: Page, slugUrl: string): Promise<string[]> {
@@ -13,7 +19,7 @@ async function publicNames(page: Page, slugUrl: string): Promise<string[]> {
     (imgs) => imgs.map((i) => (i as HTMLImageElement).currentSrc || (i as HTMLImageElement).src));
   await visitor.close();
   return srcs.map((src) => {
-    const img = images.find((i) => src.includes(`/${i.id}/`))!;
+    const img = images.find((i) => i.id === imageOf(src))!;
     return img.alt_text || img.original_filename;
   });
 }

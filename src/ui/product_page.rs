@@ -89,7 +89,8 @@ pub fn ProductPage() -> impl IntoView {
                     Ok(p) => {
                         view! {
                             <h1>{p.name.clone()}</h1>
-                            <p class="muted"><a href=format!("/p/{}", p.slug)>"Public page"</a> " · /p/" {p.slug.clone()}</p>
+                            // A full page load (not the router): visitors' pages are plain HTML.
+                            <p class="muted"><a href=format!("/p/{}", p.slug) rel="external">"Public page"</a> " · /p/" {p.slug.clone()}</p>
                             <ProductSettings product=p.clone()/>
                         }.into_any()
                     }

@@ -1,6 +1,8 @@
 //! The visitor's side: `/` lists products, `/p/{slug}` shows a gallery of
 //! processed images with `srcset`, explicit sizes and a thumbhash placeholder,
-//! so nothing jumps while images load.
+//! so nothing jumps while images load. These pages are served as plain HTML
+//! (no hydration script, see `app::hydrates`), so their data is loaded with
+//! `AsyncDerived`, which the server does not copy into the page for hydration.
 
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
@@ -13,7 +15,7 @@ use crate::{
 
 #[component]
 pub fn Home() -> impl IntoView {
-    let products = Resource::new(|| (), |_| list_published_products());
+    let products = AsyncDerived::new(list_published_products);
     view! {
         <h1>"Vitrine"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -42,10 +44,7 @@ pub fn Home() -> impl IntoView {
 #[component]
 pub fn PublicGallery() -> impl IntoView {
     let params = use_params_map();
-    let gallery = Resource::new(
-        move || params.with(|p| p.get("slug").unwrap_or_default()),
-        public_gallery,
-    );
+    let gallery = AsyncDerived::new(move || public_gallery(params.with(|p| p.get("slug").unwrap_or_default())));
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -90,7 +89,8 @@ fn Picture(img: PublicImageDto, eager: bool) -> impl IntoView {
         .or(largest.as_ref())
         .map(|v| v.url.clone());
     let (w, h) = largest.as_ref().map(|v| (v.width, v.height)).unwrap_or((4, 3));
-    let style = img.placeholder.as_ref().map(|p| format!("background-image:url({p})"));
+    // `public/thumbhash.js` draws it as the image's background while it loads.
+    let thumbhash = img.thumbhash.clone();
     let avif_source =
         (!avif.is_empty()).then(|| view! { <source type="image/avif" srcset=srcset(&avif) sizes=SIZES/> });
     view! {
@@ -107,7 +107,7 @@ fn Picture(img: PublicImageDto, eager: bool) -> impl IntoView {
                         alt=alt
                         loading=if eager { "eager" } else { "lazy" }
                         decoding="async"
-                        style=style
+                        data-thumbhash=thumbhash
                     />
                 </picture>
             </a>

@@ -1,8 +1,13 @@
 //! Server-rendered pages and operational endpoints.
 
-use crate::common::{Backend, TestApp};
+use serde_json::json;
 
-on_both_databases!(pages_render_with_the_ui_contract);
+use crate::common::{Backend, TestApp, tiny_png};
+
+on_both_databases!(
+    pages_render_with_the_ui_contract,
+    visitors_pages_are_plain_html_with_stable_media_urls
+);
 
 async fn pages_render_with_the_ui_contract(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -24,4 +29,53 @@ async fn pages_render_with_the_ui_contract(backend: Backend) {
     let ready = app.http.get(format!("{}/readyz", app.url)).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     assert_eq!(ready.text().await.unwrap(), "ready");
+}
+
+/// Visitors' pages load no WASM and carry no hydration data; their images come
+/// from `/media/…`, stable URLs the app serves for published products only.
+async fn visitors_pages_are_plain_html_with_stable_media_urls(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let product = app.create_product("Plain shelf").await;
+    app.upload(&product, &[("shelf.png", tiny_png(), "image/png")]).await;
+    app.run_jobs().await;
+    app.ok("set_published", json!({ "id": product, "published": true }))
+        .await;
+
+    let html = app.public_page("/p/plain-shelf").await;
+    let hydrates = |html: &str| html.contains("modulepreload") || html.contains(".wasm");
+    assert!(!hydrates(&html), "no hydration script or WASM: {html}");
+    assert!(html.contains(r#"src="/thumbhash.js""#), "the placeholder script");
+    assert!(html.contains("data-thumbhash="), "each image carries its ThumbHash");
+    assert!(
+        !html.contains("X-Amz-Signature"),
+        "no presigned URL on a visitor's page"
+    );
+    let home = app.public_page("/").await;
+    assert!(!hydrates(&home) && home.contains("Plain shelf"));
+    assert!(hydrates(&app.page("/admin").await), "admin pages hydrate");
+
+    let start = html.find("/media/").expect("a media URL");
+    let url = &html[start..start + html[start..].find([' ', '"']).unwrap()];
+    let res = app.anon.get(format!("{}{url}", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{url}");
+    let header = |name: &str| res.headers()[name].to_str().unwrap().to_string();
+    assert_eq!(header("content-type"), "image/webp");
+    assert_eq!(header("cache-control"), "public, max-age=31536000, immutable");
+    let bytes = res.bytes().await.unwrap();
+    image::load_from_memory_with_format(&bytes, image::ImageFormat::WebP).expect("a real WebP");
+
+    let (id, _) = url.strip_prefix("/media/").unwrap().split_once('/').unwrap();
+    for bad in [
+        format!("/media/{id}/original.png"),
+        format!("/media/{id}/w9-v1.webp"),
+        "/media/not-an-id/w8-v1.webp".to_string(),
+        format!("/media/{id}/..%2Foriginal.png"),
+    ] {
+        let res = app.anon.get(format!("{}{bad}", app.url)).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{bad}");
+    }
+    app.ok("set_published", json!({ "id": product, "published": false }))
+        .await;
+    let res = app.anon.get(format!("{}{url}", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), 404, "unpublished products' images are not public");
 }

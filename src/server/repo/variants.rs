@@ -54,6 +54,20 @@ pub async fn for_product(db: &Db, product_id: Uuid) -> Result<Vec<Variant>, sqlx
         .collect()
 }
 
+/// The key of the variant `file` of a ready image in a published product:
+/// what `/media/…` may serve to anyone. Originals are never variants.
+pub async fn published_key(db: &Db, image_id: Uuid, file: &str) -> Result<Option<ObjectKey>, sqlx::Error> {
+    let keys: Vec<(String,)> = on_db!(db, p => sqlx::query_as(
+        "SELECT v.storage_key FROM variant v JOIN image i ON i.id = v.image_id \
+         JOIN product p ON p.id = i.product_id \
+         WHERE v.image_id = $1 AND i.status = 'ready' AND p.published = TRUE")
+        .bind(image_id.to_string()).fetch_all(p).await)?;
+    Ok(keys
+        .into_iter()
+        .map(|(k,)| ObjectKey::from_stored(k))
+        .find(|k| k.file_name() == file))
+}
+
 /// Every variant's image and key (for `reconcile`).
 pub async fn all_keys(db: &Db) -> Result<Vec<(Uuid, ObjectKey)>, sqlx::Error> {
     let rows: Vec<(String, String)> = on_db!(db, p => sqlx::query_as("SELECT image_id, storage_key FROM variant")

@@ -34,7 +34,8 @@ async fn to_dto_with(image: Image, storage: &Storage, variants: Vec<VariantDto>,
         image.status,
         ImageStatus::Uploaded | ImageStatus::Processing | ImageStatus::Ready
     );
-    let original_url = if has_original && who == Audience::Admin {
+    let admin = who == Audience::Admin;
+    let original_url = if has_original && admin {
         storage.presign_get(&image.key, ORIGINAL_VIEW_TTL).await.ok()
     } else {
         None
@@ -55,12 +56,20 @@ async fn to_dto_with(image: Image, storage: &Storage, variants: Vec<VariantDto>,
         original_url,
         width: image.width,
         height: image.height,
-        placeholder: image.thumbhash.as_deref().and_then(thumbhash_placeholder_png),
+        // The PNG costs CPU per image and kilobytes per page: visitors' pages
+        // draw the thumbhash themselves (`public/thumbhash.js`).
+        placeholder: if admin {
+            image.thumbhash.as_deref().and_then(thumbhash_placeholder_png)
+        } else {
+            None
+        },
+        thumbhash: image.thumbhash,
         variants,
     }
 }
 
-/// The gallery with variants and their URLs; visitors see ready images only.
+/// The gallery with variants and their URLs; visitors see ready images only,
+/// with stable URLs (see `Storage::visitor_url`); the admin gets presigned ones.
 pub async fn list_dtos(
     db: &Db,
     storage: &Storage,
@@ -71,9 +80,11 @@ pub async fn list_dtos(
     let rows = crate::server::repo::images::list_for_product(db, product_id).await?;
     let mut by_image: HashMap<Uuid, Vec<VariantDto>> = HashMap::new();
     for v in variants::for_product(db, product_id).await? {
-        let Ok(url) = storage.variant_url(&v.key, use_url_cache).await else {
-            continue;
+        let url = match who {
+            Audience::Admin => storage.variant_url(&v.key, use_url_cache).await.ok(),
+            Audience::Visitor => storage.visitor_url(&v.key),
         };
+        let Some(url) = url else { continue };
         by_image.entry(v.image_id).or_default().push(VariantDto {
             format: v.format,
             width: v.width,

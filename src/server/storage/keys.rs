@@ -1,6 +1,7 @@
 //! Storage keys, built from ids only (spec section 3): one folder per image
 //! under its product's folder, `original.{ext}` and `w{width}.{format}` inside.
 
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use uuid::Uuid;
 
 use crate::validate::ImageType;
@@ -48,6 +49,34 @@ impl ObjectKey {
         file.starts_with("original.").then(|| Uuid::parse_str(i).ok()).flatten()
     }
 
+    /// Where visitors fetch this variant from the app: `/media/{image}/{file}`,
+    /// the image id in 22 base64url characters (pages list hundreds of these).
+    /// Never for an original: those are not for visitors.
+    pub fn media_path(&self) -> Option<String> {
+        let mut parts = self.0.split('/');
+        let (Some("products"), Some(_), Some(i), Some(file), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        if file.starts_with("original.") {
+            return None;
+        }
+        let id = Uuid::parse_str(i).ok()?;
+        Some(format!("/media/{}/{file}", URL_SAFE_NO_PAD.encode(id.as_bytes())))
+    }
+
+    /// The image a `media_path` names, from its 22-character id.
+    pub fn media_image(id: &str) -> Option<Uuid> {
+        let bytes = URL_SAFE_NO_PAD.decode(id).ok()?;
+        Uuid::from_slice(&bytes).ok()
+    }
+
+    /// The file name inside the image's folder (`w800-v2.webp`).
+    pub fn file_name(&self) -> &str {
+        self.0.rsplit('/').next().unwrap_or_default()
+    }
+
     /// A key read back from the database, which only ever stores constructed keys.
     pub fn from_stored(raw: String) -> Self {
         Self(raw)
@@ -76,5 +105,19 @@ mod tests {
             None,
             "a variant is not an original"
         );
+    }
+
+    #[test]
+    fn media_paths_name_variants_only() {
+        let (p, i) = (Uuid::new_v4(), Uuid::new_v4());
+        let path = ObjectKey::variant(p, i, 3, "avif", 800).media_path().unwrap();
+        let (id, file) = path.strip_prefix("/media/").unwrap().split_once('/').unwrap();
+        assert_eq!(id.len(), 22);
+        assert_eq!(file, "w800-v3.avif");
+        assert_eq!(ObjectKey::media_image(id), Some(i));
+        assert_eq!(ObjectKey::original(p, i, ImageType::Jpeg).media_path(), None);
+        assert_eq!(ObjectKey::from_stored("elsewhere/x.webp".into()).media_path(), None);
+        assert_eq!(ObjectKey::media_image("not-an-id"), None);
+        assert_eq!(ObjectKey::variant(p, i, 1, "webp", 320).file_name(), "w320-v1.webp");
     }
 }

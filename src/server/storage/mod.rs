@@ -100,6 +100,17 @@ impl Storage {
     }
 
     /// A URL for a public rendition: the CDN's, or a presigned one reused while it stays fresh.
+    /// The URL visitors' pages use for a variant: the CDN's when there is one,
+    /// else the app's short, stable `/media/…` path (cacheable for good, since
+    /// every processing run writes new keys). No presigning, so a page costs no
+    /// signatures and its URLs stay the same from one visit to the next.
+    pub fn visitor_url(&self, key: &ObjectKey) -> Option<String> {
+        match &self.public_base {
+            Some(base) => Some(format!("{base}/{}", key.as_str())),
+            None => key.media_path(),
+        }
+    }
+
     pub async fn variant_url(&self, key: &ObjectKey, use_cache: bool) -> Result<String, StorageError> {
         if let Some(base) = &self.public_base {
             return Ok(format!("{base}/{}", key.as_str()));

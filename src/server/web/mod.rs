@@ -7,6 +7,7 @@ pub mod assets;
 pub mod caller;
 pub mod errors;
 pub mod headers;
+pub mod media;
 pub mod same_origin;
 pub mod security;
 pub mod session;
@@ -41,6 +42,7 @@ where
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/media/{id}/{file}", get(media::variant))
         // Without the page's script, the sign-in form posts here: say why, never sign in.
         .route("/login", post(sign_in_needs_script))
         .leptos_routes_with_context(&state, routes, || (), {
