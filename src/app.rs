@@ -16,18 +16,15 @@ use crate::ui::{
     public::{Home, PublicGallery},
 };
 
-/// Whether a page loads the app's script. Visitors' pages (`/`, `/p/{slug}`)
-/// need no interaction the browser cannot do alone, so they are plain HTML
-/// with a 2 KB script for placeholders: no WASM, no hydration data.
-pub fn hydrates(path: &str) -> bool {
-    !(path == "/" || path.starts_with("/p/"))
-}
-
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::web::security::provide_page_nonce();
+    // Visitors' pages (`/`, `/p/{slug}`) need no interaction the browser cannot
+    // do alone: plain HTML with a 2 KB script for placeholders, no WASM, no
+    // hydration data, the same for everyone (so the page cache can keep them).
     #[cfg(feature = "ssr")]
-    let hydrate = use_context::<http::request::Parts>().is_none_or(|p| hydrates(p.uri.path()));
+    let hydrate = use_context::<http::request::Parts>()
+        .is_none_or(|p| !crate::server::web::headers::is_visitor_page(p.uri.path()));
     #[cfg(not(feature = "ssr"))]
     let hydrate = true;
     let scripts = if hydrate {
@@ -75,7 +72,8 @@ pub fn App() -> impl IntoView {
             </header>
             <main>
                 <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=Home/>
+                    // Whole pages, no streamed chunks: visitors' pages carry no inline script.
+                    <Route path=path!("/") view=Home ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/admin") view=AdminProducts/>
                     <Route path=path!("/admin/products/:id") view=ProductPage/>
@@ -84,18 +82,5 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn visitors_pages_are_plain_html() {
-        for path in ["/", "/p/chair"] {
-            assert!(!super::hydrates(path), "{path}");
-        }
-        for path in ["/login", "/admin", "/admin/products/x", "/nowhere", "/pricing"] {
-            assert!(super::hydrates(path), "{path}");
-        }
     }
 }

@@ -103,6 +103,7 @@ impl Application {
             imaging: imaging_settings(&settings),
             secure_cookies: public_url.starts_with("https://"),
             sign_in_limits: Default::default(),
+            pages: Default::default(),
             public_origin: web::same_origin::PublicOrigin(
                 web::security::origin_of(&public_url).context("VITRINE_PUBLIC_URL must be an http(s) URL")?,
             ),
@@ -169,6 +170,8 @@ pub async fn worker_context(settings: &Settings) -> Result<JobContext> {
         db,
         storage,
         imaging: imaging_settings(settings),
+        // Its own: the pages `serve` keeps go stale within their short lifetime.
+        pages: Default::default(),
     })
 }
 

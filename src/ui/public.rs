@@ -1,7 +1,7 @@
 //! The visitor's side: `/` lists products, `/p/{slug}` shows a gallery of
 //! processed images with `srcset`, explicit sizes and a thumbhash placeholder,
 //! so nothing jumps while images load. These pages are served as plain HTML
-//! (no hydration script, see `app::hydrates`), so their data is loaded with
+//! (no hydration script, see `app::shell`), so their data is loaded with
 //! `AsyncDerived`, which the server does not copy into the page for hydration.
 
 use leptos::prelude::*;

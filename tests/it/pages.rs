@@ -74,8 +74,24 @@ async fn visitors_pages_are_plain_html_with_stable_media_urls(backend: Backend) 
         let res = app.anon.get(format!("{}{bad}", app.url)).send().await.unwrap();
         assert_eq!(res.status(), 404, "{bad}");
     }
+    // Pages are kept rendered, but a change shows on the very next visit:
+    // a write through the API, and a job that finished.
+    let images = app.images(&product).await;
+    app.ok(
+        "update_image_text",
+        json!({ "product_id": product, "image_id": images[0].id, "alt_text": "Oak shelf, front", "title": "", "description": "", "tags": [] }),
+    )
+    .await;
+    assert!(app.public_page("/p/plain-shelf").await.contains("Oak shelf, front"));
+    app.upload(&product, &[("second.png", tiny_png(), "image/png")]).await;
+    assert_eq!(app.public_page("/p/plain-shelf").await.matches("<img").count(), 1);
+    app.run_jobs().await;
+    assert_eq!(app.public_page("/p/plain-shelf").await.matches("<img").count(), 2);
+
     app.ok("set_published", json!({ "id": product, "published": false }))
         .await;
     let res = app.anon.get(format!("{}{url}", app.url)).send().await.unwrap();
     assert_eq!(res.status(), 404, "unpublished products' images are not public");
+    let page = app.anon.get(format!("{}/p/plain-shelf", app.url)).send().await.unwrap();
+    assert_eq!(page.status(), 404, "nor their page, kept or not");
 }

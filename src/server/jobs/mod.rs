@@ -31,6 +31,8 @@ pub struct JobContext {
     pub db: Db,
     pub storage: Storage,
     pub imaging: ImagingSettings,
+    /// Kept visitors' pages: stale once a job changed something.
+    pub pages: std::sync::Arc<crate::server::page_cache::PageCache>,
 }
 
 /// How images are processed (from settings).

@@ -86,6 +86,8 @@ async fn run_as<J: BackgroundJob>(ctx: &JobContext, taken: &Taken, worker: &str)
         outcome = job.run(ctx) => outcome,
         _ = heartbeat => unreachable!("the heartbeat never ends"),
     };
+    // Whatever the job did (an image ready, failed, removed) may show on visitors' pages.
+    ctx.pages.invalidate();
     match outcome {
         Outcome::Done => delete(&ctx.db, &taken.id, worker).await,
         Outcome::Retry { reason, detail } if taken.attempts < J::MAX_ATTEMPTS => {

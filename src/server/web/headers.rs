@@ -1,13 +1,21 @@
 //! Response headers every answer of the app gets: caching that fits what the
 //! answer is, and compression negotiated with the client.
 
+use std::sync::Arc;
+
 use axum::{
-    extract::Request,
-    http::{HeaderValue, header::CACHE_CONTROL},
+    body::Body,
+    extract::{Request, State},
+    http::{
+        HeaderValue, Method, StatusCode,
+        header::{CACHE_CONTROL, CONTENT_TYPE},
+    },
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use tower_http::{CompressionLevel, compression::CompressionLayer};
+
+use crate::server::page_cache::{Page, PageCache};
 
 /// Personal answers (admin pages, server functions) are never stored anywhere.
 pub const NO_STORE: &str = "no-store";
@@ -20,6 +28,57 @@ pub fn compression() -> CompressionLayer {
         .br(true)
         .gzip(true)
         .quality(CompressionLevel::Precise(4))
+}
+
+/// Visitors' pages (`/`, `/p/{slug}`): the same for everyone, plain HTML
+/// without the app's script (see `app::shell`), kept in the page cache.
+pub fn is_visitor_page(path: &str) -> bool {
+    path == "/" || path.starts_with("/p/")
+}
+
+/// A rendered page larger than this is served but not kept.
+const MAX_KEPT_PAGE_BYTES: usize = 4 << 20;
+
+/// Serves visitors' pages from the page cache while fresh and keeps what was
+/// rendered; any other request that may write (not GET/HEAD/OPTIONS) makes the
+/// kept pages stale once it is answered.
+pub async fn visitor_pages(State(cache): State<Arc<PageCache>>, req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    if method != Method::GET || !is_visitor_page(req.uri().path()) {
+        let res = next.run(req).await;
+        if !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) {
+            cache.invalidate();
+        }
+        return res;
+    }
+    let key = req.uri().to_string();
+    if let Some(page) = cache.get(&key) {
+        let content_type = page.content_type.unwrap_or_else(|| "text/html; charset=utf-8".into());
+        return ([(CONTENT_TYPE, content_type)], page.body).into_response();
+    }
+    let epoch = cache.epoch();
+    let res = next.run(req).await;
+    if res.status() != StatusCode::OK {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_KEPT_PAGE_BYTES).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let content_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    cache.put(
+        key,
+        epoch,
+        Page {
+            content_type,
+            body: body.clone(),
+        },
+    );
+    Response::from_parts(parts, Body::from(body))
 }
 
 pub fn is_admin_path(path: &str) -> bool {
@@ -52,6 +111,23 @@ pub async fn default_caching(req: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn visitors_pages_are_home_and_galleries() {
+        for path in ["/", "/p/chair"] {
+            assert!(is_visitor_page(path), "{path}");
+        }
+        for path in [
+            "/login",
+            "/admin",
+            "/admin/products/x",
+            "/nowhere",
+            "/pricing",
+            "/media/x/y.webp",
+        ] {
+            assert!(!is_visitor_page(path), "{path}");
+        }
+    }
 
     #[test]
     fn pages_revalidate_admin_and_api_are_never_stored() {

@@ -56,6 +56,10 @@ where
         ))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(
+            state.pages.clone(),
+            headers::visitor_pages,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             admin_pages_need_sign_in,
         ))

@@ -8,6 +8,7 @@ use super::{same_origin::PublicOrigin, security::PagePolicy};
 use crate::server::{
     db::Db,
     jobs::{ImagingSettings, JobContext},
+    page_cache::PageCache,
     services::{sign_in_limits::SignInLimits, uploads::UploadConfig},
     storage::Storage,
 };
@@ -28,6 +29,8 @@ pub struct AppState {
     pub public_origin: PublicOrigin,
     /// The Content-Security-Policy of pages (storage origins from settings).
     pub page_policy: PagePolicy,
+    /// Visitors' pages, kept rendered until something changes.
+    pub pages: std::sync::Arc<PageCache>,
 }
 
 impl AppState {
@@ -37,6 +40,7 @@ impl AppState {
             db: self.db.clone(),
             storage: self.storage.clone(),
             imaging: self.imaging,
+            pages: self.pages.clone(),
         }
     }
 }
