@@ -157,6 +157,11 @@ pub struct FileSpec {
     /// refuses any other bytes. The browser always sends it; scripts may omit it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+    /// Give no ticket when an image with this SHA-256 is already in the
+    /// gallery (the file comes back in `failed` as `duplicate`). The browser
+    /// asks for this until its user says "Upload anyway".
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skip_if_present: bool,
 }
 
 /// Permission to PUT one file: the URL is bound to one key, type and length.
@@ -185,6 +190,8 @@ pub enum FailureKind {
     UnsupportedType,
     Storage,
     Internal,
+    /// The same bytes are already in this gallery.
+    Duplicate,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,7 +23,9 @@ type Ticket = { index: number; image_id: string; url: string; headers: [string, 
 type Batch = { successful: Ticket[]; failed: unknown[] };
 type Image = { id: string; status: string };
 
-/** FILES copies of the bench photos (cycled), each with its own name. */
+/** FILES copies of the bench photos (cycled), each with its own name and bytes:
+ * repeats get a byte after the image's end, or the page would skip them as
+ * "Already in this gallery". */
 function corpus(): { paths: string[]; bytes: number } {
   const dir = mkdtempSync(join(tmpdir(), 'vitrine-upbench-'));
   const photos = readdirSync(PHOTOS).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
@@ -31,6 +33,7 @@ function corpus(): { paths: string[]; bytes: number } {
     const src = photos[i % photos.length];
     const dest = join(dir, `${String(i).padStart(3, '0')}-${src}`);
     copyFileSync(join(PHOTOS, src), dest);
+    if (i >= photos.length) appendFileSync(dest, Buffer.from([i & 0xff]));
     return dest;
   });
   return { paths, bytes: paths.reduce((n, p) => n + statSync(p).size, 0) };

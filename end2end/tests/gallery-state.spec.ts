@@ -95,3 +95,20 @@ test('an image pasted anywhere on the product page is uploaded', async ({ page }
   const row = page.getByRole('list', { name: 'Uploads' }).getByRole('listitem').filter({ hasText: file.name });
   await expect(row).toContainText('Ready', { timeout: 60_000 });
 });
+
+test('a photo already in the gallery is not uploaded twice unless asked', async ({ page }) => {
+  await createProduct(page, unique('Twice chair'));
+  const file = photo('mate_Wood.jpg');
+  const uploads = page.getByRole('list', { name: 'Uploads' });
+  await dropFiles(page, [file]);
+  await expect(uploads.getByRole('listitem')).toContainText('Ready', { timeout: 60_000 });
+  await dropFiles(page, [file]);
+  const again = uploads.getByRole('listitem').nth(1);
+  await expect(again).toContainText('Already in this gallery');
+  await expect(page.locator('.summary')).toContainText('1 of 1 uploaded · 1 already in this gallery');
+  const gallery = page.getByRole('list', { name: 'Gallery' });
+  await expect(gallery.getByRole('figure')).toHaveCount(1);
+  await page.getByRole('button', { name: `Upload ${file.name} anyway` }).click();
+  await expect(again).toContainText('Ready', { timeout: 60_000 });
+  await expect(gallery.getByRole('figure')).toHaveCount(2);
+});

@@ -143,7 +143,11 @@ impl Engine {
                     }
                 }
                 for f in batch.failed {
-                    if let Some(u) = uploads.get(f.index) {
+                    let Some(u) = uploads.get(f.index) else { continue };
+                    if f.kind == FailureKind::Duplicate {
+                        u.retryable.set_value(false);
+                        self.set_phase(*u, Phase::Duplicate);
+                    } else {
                         self.fail(
                             *u,
                             f.reason,
@@ -224,6 +228,14 @@ impl Engine {
             }
             self.request_tickets(vec![u]).await;
         });
+    }
+
+    /// Uploads a file the gallery already holds, as its user asked.
+    pub fn upload_anyway(self, u: Upload) {
+        u.anyway.set_value(true);
+        self.set_phase(u, Phase::Waiting);
+        self.draw();
+        spawn_local(self.request_tickets(vec![u]));
     }
 
     /// Retries a file whose processing failed: processing again when its original

@@ -18,6 +18,8 @@ pub enum Phase {
     Uploaded,
     Failed(String),
     Cancelled,
+    /// The same bytes are already in the gallery: not uploaded unless asked.
+    Duplicate,
 }
 
 impl Phase {
@@ -28,6 +30,7 @@ impl Phase {
             Self::Uploaded => ImageStatus::Uploaded.label().into(),
             Self::Failed(reason) => format!("Failed: {reason}"),
             Self::Cancelled => "Cancelled".into(),
+            Self::Duplicate => "Already in this gallery".into(),
         }
     }
 }
@@ -54,6 +57,8 @@ pub struct Upload {
     /// False for files refused by validation: retrying cannot help them.
     pub retryable: StoredValue<bool>,
     pub(super) ticket: RwSignal<Option<UploadTicket>>,
+    /// The user said "Upload anyway" to a file already in the gallery.
+    pub(super) anyway: StoredValue<bool>,
     /// The transfer worker's id for the running PUT, to abort it.
     pub(super) job: StoredValue<Option<u32>>,
 }
@@ -74,6 +79,7 @@ impl Upload {
             shown: RwSignal::new(Phase::Waiting),
             retryable: StoredValue::new(true),
             ticket: RwSignal::new(None),
+            anyway: StoredValue::new(false),
             job: StoredValue::new(None),
         }
     }
@@ -84,6 +90,7 @@ impl Upload {
             size: self.size,
             content_type: self.content_type.get_value(),
             sha256: self.sha256.get_value(),
+            skip_if_present: !self.anyway.get_value(),
         }
     }
 

@@ -90,10 +90,14 @@ impl Engine {
         })
     }
 
-    /// ("{n} of {m} uploaded", speed and time left while uploading).
-    pub fn summary(self) -> (usize, usize, Option<String>) {
+    /// ("{n} of {m} uploaded", files already in the gallery, speed and time left while uploading).
+    pub fn summary(self) -> (usize, usize, usize, Option<String>) {
         self.items.with(|items| {
-            let live: Vec<_> = items.iter().filter(|u| u.shown.get() != Phase::Cancelled).collect();
+            let present = items.iter().filter(|u| u.shown.get() == Phase::Duplicate).count();
+            let live: Vec<_> = items
+                .iter()
+                .filter(|u| !matches!(u.shown.get(), Phase::Cancelled | Phase::Duplicate))
+                .collect();
             let done = live.iter().filter(|u| u.shown.get() == Phase::Uploaded).count();
             let active = live
                 .iter()
@@ -112,7 +116,7 @@ impl Engine {
                     format!("{:.1} MB/s, about {left} s left", rate / 1e6)
                 })
             });
-            (done, live.len(), eta)
+            (done, live.len(), present, eta)
         })
     }
 }

@@ -87,9 +87,13 @@ fn Summary(engine: Engine) -> impl IntoView {
         <Show when=move || !engine.items.with(Vec::is_empty)>
             <p class="summary" aria-live="polite">
                 {move || {
-                    let (done, total, eta) = engine.summary();
+                    let (done, total, present, eta) = engine.summary();
                     let eta = eta.map(|e| format!(" · {e}")).unwrap_or_default();
-                    format!("{done} of {total} uploaded{eta}")
+                    let present = match present {
+                        0 => String::new(),
+                        n => format!(" · {n} already in this gallery"),
+                    };
+                    format!("{done} of {total} uploaded{present}{eta}")
                 }}
             </p>
         </Show>
@@ -145,6 +149,12 @@ fn UploadRow(engine: Engine, u: Upload) -> impl IntoView {
                     <button type="button" on:click=retry>
                         <span class="sr-only">{format!("Retry {name}", name = u.name.get_value())}</span>
                         <span aria-hidden="true">"Retry"</span>
+                    </button>
+                </Show>
+                <Show when=move || u.shown.get() == Phase::Duplicate>
+                    <button type="button" on:click=move |_| engine.upload_anyway(u)>
+                        <span class="sr-only">{format!("Upload {name} anyway", name = u.name.get_value())}</span>
+                        <span aria-hidden="true">"Upload anyway"</span>
                     </button>
                 </Show>
                 <Show when=can_cancel>

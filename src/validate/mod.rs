@@ -210,6 +210,7 @@ mod tests {
             size,
             content_type: ct.into(),
             sha256: None,
+            skip_if_present: false,
         }
     }
 

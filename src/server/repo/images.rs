@@ -118,6 +118,30 @@ fn status_in(from: &[ImageStatus]) -> String {
     format!("status IN ({})", names.join(", "))
 }
 
+/// Which of `digests` a product's gallery already holds (images that did not fail).
+pub async fn present_digests(
+    db: &Db,
+    product_id: Uuid,
+    digests: &[&str],
+) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    if digests.is_empty() {
+        return Ok(Default::default());
+    }
+    let list: Vec<String> = (0..digests.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT DISTINCT sha256 FROM image WHERE product_id = $1 AND status <> 'failed' AND sha256 IN ({})",
+        list.join(", ")
+    );
+    let rows: Vec<(String,)> = on_db!(db, p => {
+        let mut q = sqlx::query_as(&sql).bind(product_id.to_string());
+        for d in digests {
+            q = q.bind(*d);
+        }
+        q.fetch_all(p).await
+    })?;
+    Ok(rows.into_iter().map(|(d,)| d).collect())
+}
+
 pub async fn find(db: &Db, id: Uuid) -> Result<Option<Image>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM image WHERE id = $1");
     let raw: Option<Raw> = on_db!(db, p => sqlx::query_as(&sql).bind(id.to_string()).fetch_optional(p).await)?;

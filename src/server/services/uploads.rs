@@ -17,6 +17,9 @@ use crate::{
     validate::{AcceptedFile, ImageType, Sha256Hex, check_file},
 };
 
+/// What a file already in the gallery is told (when it asked to be skipped then).
+pub const ALREADY_PRESENT: &str = "Already in this gallery";
+
 /// Why a file without its SHA-256 gets no ticket.
 const MISSING_DIGEST: &str = "the file's SHA-256 is missing: a ticket binds the exact bytes it may store";
 
@@ -39,6 +42,35 @@ pub enum UploadError {
     Storage(#[from] StorageError),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
+}
+
+/// Moves the files that asked to be skipped when present, and are, to `failed`.
+async fn skip_present(
+    db: &Db,
+    product_id: Uuid,
+    accepted: Vec<(usize, AcceptedFile, bool)>,
+    failed: &mut Vec<BatchFailure>,
+) -> Result<Vec<(usize, AcceptedFile)>, sqlx::Error> {
+    let asked: Vec<&str> = accepted
+        .iter()
+        .filter(|(_, _, skip)| *skip)
+        .filter_map(|(_, f, _)| f.sha256.as_ref().map(|d| d.as_str()))
+        .collect();
+    let present = images::present_digests(db, product_id, &asked).await?;
+    let mut keep = Vec::with_capacity(accepted.len());
+    for (index, file, skip) in accepted {
+        if skip && file.sha256.as_ref().is_some_and(|d| present.contains(d.as_str())) {
+            failed.push(BatchFailure {
+                index,
+                filename: file.filename.as_str().to_string(),
+                reason: ALREADY_PRESENT.into(),
+                kind: FailureKind::Duplicate,
+            });
+        } else {
+            keep.push((index, file));
+        }
+    }
+    Ok(keep)
 }
 
 /// Creates one pending image and one PUT URL per acceptable file; the others
@@ -76,10 +108,11 @@ pub async fn begin(
         match check_file(&spec, &cfg.limits) {
             // The ticket binds the digest, so storage takes only the announced bytes.
             Ok(file) if file.sha256.is_none() => failed.push(fail(FailureKind::Validation, MISSING_DIGEST.into())),
-            Ok(file) => accepted.push((index, file)),
+            Ok(file) => accepted.push((index, file, spec.skip_if_present)),
             Err((kind, reason)) => failed.push(fail(kind, reason)),
         }
     }
+    let accepted = skip_present(db, product_id, accepted, &mut failed).await?;
     let mut prepared = Vec::with_capacity(accepted.len());
     for (index, file) in &accepted {
         // The id exists before any byte does, and names the image's folder for good.
