@@ -51,12 +51,8 @@ impl Engine {
 
     /// True while any file is still on its way to the server.
     pub(super) fn moving(self) -> bool {
-        self.items.with_untracked(|items| {
-            items.iter().any(|u| {
-                u.phase
-                    .with_value(|p| matches!(p, Phase::Waiting | Phase::Queued | Phase::Uploading | Phase::Verifying))
-            })
-        })
+        self.items
+            .with_untracked(|items| items.iter().any(|u| u.phase.with_value(Phase::moving)))
     }
 
     /// Books one drawing within `DRAW_EVERY_MS`, however many events arrive meanwhile.

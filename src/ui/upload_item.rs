@@ -23,6 +23,11 @@ pub enum Phase {
 }
 
 impl Phase {
+    /// Still on its way to the server (waiting, queued, uploading or being verified).
+    pub fn moving(&self) -> bool {
+        matches!(self, Self::Waiting | Self::Queued | Self::Uploading | Self::Verifying)
+    }
+
     pub fn text(&self) -> String {
         match self {
             Self::Waiting | Self::Queued => "Waiting".into(),

@@ -72,12 +72,7 @@ impl Engine {
         let mine: std::collections::HashSet<Uuid> = self.items.with_untracked(|items| {
             items
                 .iter()
-                .filter(|u| {
-                    matches!(
-                        u.phase(),
-                        Phase::Waiting | Phase::Queued | Phase::Uploading | Phase::Verifying
-                    )
-                })
+                .filter(|u| u.phase.with_value(Phase::moving))
                 .filter_map(|u| u.image_id())
                 .collect()
         });

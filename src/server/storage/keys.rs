@@ -37,8 +37,9 @@ impl ObjectKey {
         ))
     }
 
-    /// The image whose original `key` names (`products/{p}/{i}/original.{ext}`), if it is one.
-    pub fn image_of_original(key: &str) -> Option<Uuid> {
+    /// The image and file name a key in an image's folder names
+    /// (`products/{p}/{i}/{file}`), if it is one.
+    fn image_and_file(key: &str) -> Option<(Uuid, &str)> {
         let mut parts = key.split('/');
         let (Some("products"), Some(p), Some(i), Some(file), None) =
             (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
@@ -46,24 +47,21 @@ impl ObjectKey {
             return None;
         };
         Uuid::parse_str(p).ok()?;
-        file.starts_with("original.").then(|| Uuid::parse_str(i).ok()).flatten()
+        Some((Uuid::parse_str(i).ok()?, file))
+    }
+
+    /// The image whose original `key` names (`products/{p}/{i}/original.{ext}`), if it is one.
+    pub fn image_of_original(key: &str) -> Option<Uuid> {
+        let (image, file) = Self::image_and_file(key)?;
+        file.starts_with("original.").then_some(image)
     }
 
     /// Where visitors fetch this variant from the app: `/media/{image}/{file}`,
     /// the image id in 22 base64url characters (pages list hundreds of these).
     /// Never for an original: those are not for visitors.
     pub fn media_path(&self) -> Option<String> {
-        let mut parts = self.0.split('/');
-        let (Some("products"), Some(_), Some(i), Some(file), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return None;
-        };
-        if file.starts_with("original.") {
-            return None;
-        }
-        let id = Uuid::parse_str(i).ok()?;
-        Some(format!("/media/{}/{file}", URL_SAFE_NO_PAD.encode(id.as_bytes())))
+        let (image, file) = Self::image_and_file(&self.0)?;
+        (!file.starts_with("original.")).then(|| format!("/media/{}/{file}", URL_SAFE_NO_PAD.encode(image.as_bytes())))
     }
 
     /// The image a `media_path` names, from its 22-character id.

@@ -99,21 +99,23 @@ impl Storage {
         self
     }
 
-    /// A URL for a public rendition: the CDN's, or a presigned one reused while it stays fresh.
+    /// The object's URL behind `S3_PUBLIC_BASE_URL` (a CDN), when one is set.
+    fn cdn_url(&self, key: &ObjectKey) -> Option<String> {
+        self.public_base.as_ref().map(|base| format!("{base}/{}", key.as_str()))
+    }
+
     /// The URL visitors' pages use for a variant: the CDN's when there is one,
     /// else the app's short, stable `/media/…` path (cacheable for good, since
     /// every processing run writes new keys). No presigning, so a page costs no
     /// signatures and its URLs stay the same from one visit to the next.
     pub fn visitor_url(&self, key: &ObjectKey) -> Option<String> {
-        match &self.public_base {
-            Some(base) => Some(format!("{base}/{}", key.as_str())),
-            None => key.media_path(),
-        }
+        self.cdn_url(key).or_else(|| key.media_path())
     }
 
+    /// A URL for a public rendition: the CDN's, or a presigned one reused while it stays fresh.
     pub async fn variant_url(&self, key: &ObjectKey, use_cache: bool) -> Result<String, StorageError> {
-        if let Some(base) = &self.public_base {
-            return Ok(format!("{base}/{}", key.as_str()));
+        if let Some(url) = self.cdn_url(key) {
+            return Ok(url);
         }
         let now = Instant::now();
         if use_cache
