@@ -27,10 +27,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         .is_none_or(|p| !crate::server::web::headers::is_visitor_page(p.uri.path()));
     #[cfg(not(feature = "ssr"))]
     let hydrate = true;
+    #[cfg(feature = "ssr")]
+    let product_page = use_context::<http::request::Parts>().is_some_and(|p| p.uri.path().starts_with("/p/"));
+    #[cfg(not(feature = "ssr"))]
+    let product_page = false;
     let scripts = if hydrate {
         view! { <HydrationScripts options=options.clone()/> }.into_any()
     } else {
-        view! { <script src="/thumbhash.js" defer></script> }.into_any()
+        // Placeholders everywhere; the thumbnail choice and lightbox on product pages.
+        let gallery = product_page.then(|| view! { <script src="/gallery.js" defer></script> });
+        view! { <script src="/thumbhash.js" defer></script> {gallery} }.into_any()
     };
     view! {
         <!DOCTYPE html>
@@ -67,7 +73,7 @@ pub fn App() -> impl IntoView {
             <header class="top">
                 <A href="/">"Vitrine"</A>
                 <nav>
-                    <A href="/admin">"Products"</A>
+                    <A href="/admin">"Manage products"</A>
                 </nav>
             </header>
             <main>

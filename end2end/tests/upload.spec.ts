@@ -24,13 +24,27 @@ test('an admin drops three photos, watches them turn ready, compares, and visito
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(0);
   }
 
-  // The compare view: the original beside each variant, with format, pixels and bytes.
-  await page.getByText('Compare Wine_by_Jakkub_Mede.jpg').click();
-  const versions = page.getByRole('list', { name: 'Versions of Wine_by_Jakkub_Mede.jpg' });
-  await expect(versions).toContainText(/Original · JPEG · \d+×\d+ · [\d.]+ (KB|MB)/);
+  // The compare view: the original and a variant in one box, every version with format, pixels and exact bytes.
+  await page.getByRole('button', { name: 'Compare Wine_by_Jakkub_Mede.jpg' }).click();
+  const compare = page.getByRole('dialog', { name: 'Compare Wine_by_Jakkub_Mede.jpg' });
+  const versions = compare.getByRole('table', { name: 'Versions of Wine_by_Jakkub_Mede.jpg' });
+  await expect(versions.getByRole('row', { name: /^Original/ })).toContainText(/JPEG\s*\d+×\d+\s*[\d,]+ bytes/);
   for (const w of [320, 800, 1600]) {
-    await expect(versions).toContainText(new RegExp(`WebP · ${w}×\\d+ · [\\d.]+ (B|KB|MB) · \\d+% smaller`));
+    await expect(versions.getByRole('row', { name: new RegExp(`^WebP ${w}\\b`) })).toContainText(/WebP\s*\d+×\d+\s*[\d,]+ bytes.*(\d+% smaller|\d+× smaller)/);
   }
+  // Both pictures load at the same displayed size; another variant can be chosen.
+  const [original, variant] = [compare.getByRole('img', { name: 'Original of Wine_by_Jakkub_Mede.jpg' }), compare.getByRole('img', { name: /^WebP 800 of/ })];
+  for (const img of [original, variant]) {
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(0);
+  }
+  expect(await original.boundingBox()).toEqual(await variant.boundingBox());
+  await compare.getByRole('button', { name: /^Compare with WebP 320×/ }).click();
+  await expect(compare.getByRole('img', { name: /^WebP 320 of/ })).toBeVisible();
+  await page.getByLabel('Compare position').fill('20');
+  await expect(compare.getByRole('img', { name: /^WebP 320 of/ })).toHaveCSS('clip-path', 'inset(0px 0px 0px 20%)');
+  await page.screenshot({ path: test.info().outputPath('compare.png') });
+  await compare.getByRole('button', { name: 'Close' }).click();
+  await expect(compare).toBeHidden();
 
   await page.reload();
   await hydrated(page);
@@ -51,11 +65,13 @@ test('an admin drops three photos, watches them turn ready, compares, and visito
   const imgs = pub.getByRole('img', { name, exact: true });
   await expect(imgs).toHaveCount(files.length);
   for (let i = 0; i < files.length; i++) {
-    const img = imgs.nth(i);
-    await expect(img).toHaveAttribute('srcset', /320w.*800w.*1600w/);
-    await expect(img).toHaveAttribute('width', '1600');
-    await expect(img).not.toHaveAttribute('src', /original\./);
+    await expect(imgs.nth(i)).toHaveAttribute('src', /^\/media\/.*w320/);
+    await expect(pub.getByRole('link').nth(i)).toHaveAttribute('data-srcset', /320w.*800w.*1600w/);
   }
+  const stage = page.getByRole('link', { name: `Open image 1 of ${files.length} full size` }).getByRole('img', { name, exact: true });
+  await expect(stage).toHaveAttribute('srcset', /320w.*800w.*1600w/);
+  await expect(stage).toHaveAttribute('width', '1600');
+  await expect(stage).not.toHaveAttribute('src', /original\./);
 });
 
 test('refused files show their reason at once and never stop the others', async ({ page }) => {

@@ -1,14 +1,14 @@
 //! The admin's gallery of a product: every image in order, status captions
-//! until ready, and a compare view of the original beside its variants.
+//! until ready, and the way into each image's compare view (`compare`).
 
 use leptos::prelude::*;
 
 use uuid::Uuid;
 
-use super::{manage::ImageControls, page_state::ProductPageState};
+use super::{compare::Compare, manage::ImageControls, page_state::ProductPageState};
 use crate::{
-    model::{ImageDto, ImageStatus, VariantDto},
-    validate::{ImageType, human_bytes},
+    model::{ImageDto, ImageStatus},
+    validate::human_bytes,
 };
 
 #[component]
@@ -93,17 +93,6 @@ pub fn alt_of(img: &ImageDto) -> String {
     }
 }
 
-fn format_name(content_type: &str) -> &'static str {
-    match ImageType::parse(content_type) {
-        Ok(ImageType::Jpeg) => "JPEG",
-        Ok(ImageType::Png) => "PNG",
-        Ok(ImageType::Webp) => "WebP",
-        Ok(ImageType::Gif) => "GIF",
-        Ok(ImageType::Avif) => "AVIF",
-        Err(_) => "?",
-    }
-}
-
 #[component]
 fn Figure(img: ImageDto) -> impl IntoView {
     let alt = alt_of(&img);
@@ -137,51 +126,5 @@ fn Figure(img: ImageDto) -> impl IntoView {
             </figcaption>
             {compare}
         </figure>
-    }
-}
-
-/// The original next to each variant, with format, size in pixels, bytes and the saving.
-#[component]
-fn Compare(img: ImageDto) -> impl IntoView {
-    let name = img.original_filename.clone();
-    let original = img.byte_size.max(1);
-    let dims = match (img.width, img.height) {
-        (Some(w), Some(h)) => format!("{w}×{h}"),
-        _ => "?".into(),
-    };
-    let original_label = format!(
-        "Original · {} · {dims} · {}",
-        format_name(&img.content_type),
-        human_bytes(img.byte_size as u64)
-    );
-    let variant = move |v: VariantDto| {
-        let saving = 100.0 - (v.byte_size as f64 * 100.0 / original as f64);
-        let label = format!(
-            "{} · {}×{} · {} · {saving:.0}% smaller",
-            if v.format == "webp" { "WebP" } else { "AVIF" },
-            v.width,
-            v.height,
-            human_bytes(v.byte_size as u64)
-        );
-        view! {
-            <li>
-                <a href=v.url.clone() target="_blank" rel="noopener"><img src=v.url.clone() alt=label.clone() loading="lazy"/></a>
-                <span>{label}</span>
-            </li>
-        }
-    };
-    view! {
-        <details class="compare">
-            <summary>"Compare " {name.clone()}</summary>
-            <ul aria-label=format!("Versions of {name}")>
-                <li>
-                    {img.original_url.clone().map(|u| view! {
-                        <a href=u.clone() target="_blank" rel="noopener"><img src=u.clone() alt=original_label.clone() loading="lazy"/></a>
-                    })}
-                    <span>{original_label.clone()}</span>
-                </li>
-                {img.variants.into_iter().map(variant).collect_view()}
-            </ul>
-        </details>
     }
 }

@@ -7,6 +7,7 @@
 //! (the queue), `upload_status` (what rows and summary show), `upload_item` (one file), `upload_transfer` (its PUT and
 //! completion) and `transfers` (the bridge to the upload Web Worker).
 
+pub mod compare;
 pub mod gallery;
 pub mod login;
 pub mod manage;
@@ -15,6 +16,7 @@ pub mod page_state;
 pub mod product_page;
 pub mod products;
 pub mod public;
+mod showcase;
 pub mod transfers;
 mod upload_drawing;
 pub mod upload_engine;

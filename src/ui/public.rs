@@ -1,16 +1,20 @@
-//! The visitor's side: `/` lists products, `/p/{slug}` shows a gallery of
-//! processed images with `srcset`, explicit sizes and a thumbhash placeholder,
-//! so nothing jumps while images load. These pages are served as plain HTML
-//! (no hydration script, see `app::shell`), so their data is loaded with
-//! `AsyncDerived`, which the server does not copy into the page for hydration.
+//! The visitor's side: `/` lists published products as cards, `/p/{slug}`
+//! shows one product's gallery (see `showcase`). These pages are served as
+//! plain HTML (no hydration script, see `app::shell`), so their data is loaded
+//! with `AsyncDerived`, which the server does not copy into the page for
+//! hydration; `public/gallery.js` adds the lightbox and thumbnail choice.
 
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::{
+    components::A,
+    hooks::{use_params_map, use_query_map},
+};
+use uuid::Uuid;
 
+use super::showcase::Showcase;
 use crate::{
     api::{list_published_products, public_gallery},
     error::AppError,
-    model::{PublicImageDto, VariantDto},
 };
 
 #[component]
@@ -22,17 +26,34 @@ pub fn Home() -> impl IntoView {
             {move || Suspend::new(async move {
                 let list = products.await.unwrap_or_default();
                 if list.is_empty() {
-                    return view! { <p>"No products yet. " <A href="/admin">"Add one"</A></p> }.into_any();
+                    return view! {
+                        <p class="empty">"No products are published yet. "
+                            <A href="/admin">"Sign in to add one"</A>
+                        </p>
+                    }.into_any();
                 }
                 view! {
-                    <ul class="products">
-                        {list.into_iter().map(|p| view! {
-                            <li class="card">
-                                <A href=format!("/p/{}", p.slug)>
-                                    {p.cover_url.clone().map(|u| view! { <img src=u alt="" width="400" height="300" loading="lazy"/> })}
-                                    <span>{p.name}</span>
-                                </A>
-                            </li>
+                    <ul class="cards" aria-label="Products">
+                        {list.into_iter().enumerate().map(|(i, p)| {
+                            let count = match p.image_count {
+                                1 => "1 image".to_string(),
+                                n => format!("{n} images"),
+                            };
+                            view! {
+                                <li class="card">
+                                    <a href=format!("/p/{}", p.slug)>
+                                        <span class="cover">
+                                            {p.cover_url.clone().map(|u| view! {
+                                                // The first row is in view at once; the rest wait.
+                                                <img src=u alt="" width="800" height="600"
+                                                    loading=if i < 3 { "eager" } else { "lazy" } decoding="async"/>
+                                            })}
+                                        </span>
+                                        <span class="name">{p.name}</span>
+                                        <span class="muted">{count}</span>
+                                    </a>
+                                </li>
+                            }
                         }).collect_view()}
                     </ul>
                 }.into_any()
@@ -44,73 +65,22 @@ pub fn Home() -> impl IntoView {
 #[component]
 pub fn PublicGallery() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let gallery = AsyncDerived::new(move || public_gallery(params.with(|p| p.get("slug").unwrap_or_default())));
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                // `?image={id}` chooses the image on the stage, so a shared link shows it.
+                let chosen = query.with_untracked(|q| q.get("image")).and_then(|s| Uuid::parse_str(&s).ok());
                 match gallery.await {
-                    Ok(g) => view! {
-                        <h1>{g.product.name.clone()}</h1>
-                        <p>{g.product.description.clone()}</p>
-                        <ul class="public-gallery" aria-label="Gallery">
-                            {g.images.into_iter().enumerate().map(|(i, img)| view! { <li><Picture img eager=i == 0/></li> }).collect_view()}
-                        </ul>
-                    }.into_any(),
+                    Ok(g) => {
+                        let index = chosen.and_then(|id| g.images.iter().position(|i| i.id == id)).unwrap_or(0);
+                        view! { <Showcase gallery=g index/> }.into_any()
+                    }
                     Err(AppError::NotFound) => view! { <super::not_found::NotFound/> }.into_any(),
                     Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Suspense>
-    }
-}
-
-/// Layout width hint for the browser's choice from `srcset`.
-const SIZES: &str = "(max-width: 640px) 100vw, (max-width: 1100px) 50vw, 540px";
-
-fn srcset(variants: &[VariantDto]) -> String {
-    variants
-        .iter()
-        .map(|v| format!("{} {}w", v.url, v.width))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// One image: WebP in `srcset` (every browser), AVIF as a `<source>` first
-/// when the server made AVIF variants.
-#[component]
-fn Picture(img: PublicImageDto, eager: bool) -> impl IntoView {
-    let alt = img.alt.clone();
-    let (avif, webp): (Vec<VariantDto>, Vec<VariantDto>) =
-        img.variants.iter().cloned().partition(|v| v.format == "avif");
-    let largest = webp.last().cloned();
-    let src = webp
-        .iter()
-        .find(|v| v.width >= 800)
-        .or(largest.as_ref())
-        .map(|v| v.url.clone());
-    let (w, h) = largest.as_ref().map(|v| (v.width, v.height)).unwrap_or((4, 3));
-    // `public/thumbhash.js` draws it as the image's background while it loads.
-    let thumbhash = img.thumbhash.clone();
-    let avif_source =
-        (!avif.is_empty()).then(|| view! { <source type="image/avif" srcset=srcset(&avif) sizes=SIZES/> });
-    view! {
-        <figure>
-            <a href=largest.map(|v| v.url)>
-                <picture>
-                    {avif_source}
-                    <img
-                        src=src
-                        srcset=srcset(&webp)
-                        sizes=SIZES
-                        width=w
-                        height=h
-                        alt=alt
-                        loading=if eager { "eager" } else { "lazy" }
-                        decoding="async"
-                        data-thumbhash=thumbhash
-                    />
-                </picture>
-            </a>
-        </figure>
     }
 }

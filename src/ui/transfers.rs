@@ -48,8 +48,8 @@ struct Pending {
 /// The page's side of the upload worker.
 pub struct Transfers {
     worker: Worker,
-    pending: Rc<RefCell<HashMap<u32, Pending>>>,
-    digests: Rc<RefCell<HashMap<u32, oneshot::Sender<Option<String>>>>>,
+    pending: PendingMap,
+    digests: DigestMap,
     next_id: RefCell<u32>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
 }
@@ -64,6 +64,66 @@ fn message(pairs: &[(&str, JsValue)]) -> Object {
         let _ = Reflect::set(&obj, &JsValue::from_str(k), v);
     }
     obj
+}
+
+type PendingMap = Rc<RefCell<HashMap<u32, Pending>>>;
+type DigestMap = Rc<RefCell<HashMap<u32, oneshot::Sender<Option<String>>>>>;
+
+/// Hands one of the worker's reports to whoever waits for it. Callbacks run
+/// after each borrow ends: they may start or abort transfers.
+fn on_report(pending: &PendingMap, digests: &DigestMap, data: &JsValue) {
+    let id = field(data, "id").as_f64().unwrap_or(-1.0) as u32;
+    let kind = field(data, "type").as_string().unwrap_or_default();
+    match kind.as_str() {
+        "hashed" => {
+            let done = digests.borrow_mut().remove(&id);
+            if let Some(tx) = done {
+                let _ = tx.send(field(data, "sha256").as_string());
+            }
+        }
+        "started" => {
+            let start = pending
+                .borrow_mut()
+                .get_mut(&id)
+                .map(|p| std::mem::replace(&mut p.on_start, Box::new(|| ())));
+            if let Some(start) = start {
+                start();
+            }
+        }
+        "progress" => {
+            let loaded = field(data, "loaded").as_f64().unwrap_or_default();
+            let progress = pending
+                .borrow_mut()
+                .get_mut(&id)
+                .map(|p| std::mem::replace(&mut p.on_progress, Box::new(|_| ())));
+            if let Some(progress) = progress {
+                progress(loaded);
+                if let Some(p) = pending.borrow_mut().get_mut(&id) {
+                    p.on_progress = progress;
+                }
+            }
+        }
+        other => {
+            let status = field(data, "status").as_f64().unwrap_or_default() as u16;
+            let result = match other {
+                "done" => Ok(PutOutcome { status, verified: None }),
+                "verified" => {
+                    let answer = field(data, "answer").as_f64().unwrap_or_default() as u16;
+                    let body = field(data, "body").as_string().unwrap_or_default();
+                    Ok(PutOutcome {
+                        status,
+                        verified: Some((answer, body)),
+                    })
+                }
+                "failed" => Err(PutError::Network),
+                _ => Err(PutError::Aborted),
+            };
+            let done = pending.borrow_mut().remove(&id);
+            if let Some(p) = done {
+                let _ = p.done.send(result);
+            }
+        }
+    }
 }
 
 thread_local! {
@@ -85,64 +145,14 @@ impl Transfers {
     /// Starts a worker, running at most `parallel` transfers at a time.
     fn start(parallel: usize) -> Result<Self, String> {
         let worker = Worker::new(WORKER_URL).map_err(|e| format!("{e:?}"))?;
-        let pending: Rc<RefCell<HashMap<u32, Pending>>> = Rc::default();
-        let digests: Rc<RefCell<HashMap<u32, oneshot::Sender<Option<String>>>>> = Rc::default();
+        let pending: PendingMap = Rc::default();
+        let digests: DigestMap = Rc::default();
         let on_message = {
             let (pending, digests) = (pending.clone(), digests.clone());
             Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-                let data = e.data();
-                let id = field(&data, "id").as_f64().unwrap_or(-1.0) as u32;
-                let kind = field(&data, "type").as_string().unwrap_or_default();
-                // Callbacks run after the borrow ends: they may start or abort transfers.
-                match kind.as_str() {
-                    "hashed" => {
-                        let done = digests.borrow_mut().remove(&id);
-                        if let Some(tx) = done {
-                            let _ = tx.send(field(&data, "sha256").as_string());
-                        }
-                    }
-                    "started" => {
-                        let start = pending
-                            .borrow_mut()
-                            .get_mut(&id)
-                            .map(|p| std::mem::replace(&mut p.on_start, Box::new(|| ())));
-                        if let Some(start) = start {
-                            start();
-                        }
-                    }
-                    "progress" => {
-                        let loaded = field(&data, "loaded").as_f64().unwrap_or_default();
-                        let progress = pending
-                            .borrow_mut()
-                            .get_mut(&id)
-                            .map(|p| std::mem::replace(&mut p.on_progress, Box::new(|_| ())));
-                        if let Some(progress) = progress {
-                            progress(loaded);
-                            if let Some(p) = pending.borrow_mut().get_mut(&id) {
-                                p.on_progress = progress;
-                            }
-                        }
-                    }
-                    other => {
-                        let status = field(&data, "status").as_f64().unwrap_or_default() as u16;
-                        let result = match other {
-                            "done" => Ok(PutOutcome { status, verified: None }),
-                            "verified" => {
-                                let answer = field(&data, "answer").as_f64().unwrap_or_default() as u16;
-                                let body = field(&data, "body").as_string().unwrap_or_default();
-                                Ok(PutOutcome {
-                                    status,
-                                    verified: Some((answer, body)),
-                                })
-                            }
-                            "failed" => Err(PutError::Network),
-                            _ => Err(PutError::Aborted),
-                        };
-                        let done = pending.borrow_mut().remove(&id);
-                        if let Some(p) = done {
-                            let _ = p.done.send(result);
-                        }
-                    }
+                // The worker sends its reports in batches (one page task each).
+                for data in Array::from(&e.data()).iter() {
+                    on_report(&pending, &digests, &data);
                 }
             })
         };

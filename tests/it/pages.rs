@@ -84,9 +84,17 @@ async fn visitors_pages_are_plain_html_with_stable_media_urls(backend: Backend) 
     .await;
     assert!(app.public_page("/p/plain-shelf").await.contains("Oak shelf, front"));
     app.upload(&product, &[("second.png", tiny_png(), "image/png")]).await;
-    assert_eq!(app.public_page("/p/plain-shelf").await.matches("<img").count(), 1);
+    let thumbs = |html: String| html.matches(r#"class="thumb""#).count();
+    assert_eq!(thumbs(app.public_page("/p/plain-shelf").await), 1);
     app.run_jobs().await;
-    assert_eq!(app.public_page("/p/plain-shelf").await.matches("<img").count(), 2);
+    let html = app.public_page("/p/plain-shelf").await;
+    assert_eq!(thumbs(html.clone()), 2, "a thumbnail per ready image");
+    assert!(html.contains(r#"src="/gallery.js""#), "the product page's script");
+    assert_eq!(
+        html.matches(r#"fetchpriority="high""#).count(),
+        1,
+        "only the stage's image is urgent"
+    );
 
     app.ok("set_published", json!({ "id": product, "published": false }))
         .await;

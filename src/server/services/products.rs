@@ -159,6 +159,8 @@ pub async fn list_published(db: &Db, storage: &Storage) -> Result<Vec<ProductDto
     for row in rows {
         let mut product = row.into_dto()?;
         let list = images::list_dtos(db, storage, product.id, Audience::Visitor, true).await?;
+        // Visitors count what they can see: ready images.
+        product.image_count = list.len() as i64;
         product.cover_url = cover_first(&product, list).first().and_then(|c| {
             c.variants
                 .iter()
@@ -180,9 +182,11 @@ pub async fn public_gallery(db: &Db, storage: &Storage, slug: &str) -> Result<Ga
         .transpose()?
         .ok_or(ProductError::NotFound)?;
     let images = images::list_dtos(db, storage, product.id, Audience::Visitor, true).await?;
-    let images = cover_first(&product, images)
+    let images: Vec<PublicImageDto> = cover_first(&product, images)
         .into_iter()
         .map(|img| PublicImageDto::of(img, &product.name))
         .collect();
+    let mut product = product;
+    product.image_count = images.len() as i64;
     Ok(GalleryDto { images, product })
 }

@@ -1,0 +1,194 @@
+//! The compare view of one image: the original and a chosen variant in the
+//! same box at the same displayed size, a slider moving the line between
+//! them, and a table of every version with format, pixels, exact bytes and
+//! the true saving. It opens as a modal dialog and loads nothing until then
+//! (the original may be many megabytes).
+
+use leptos::{html, prelude::*};
+
+use crate::{
+    model::{ImageDto, VariantDto},
+    validate::{ImageType, human_bytes},
+};
+
+fn format_name(content_type: &str) -> &'static str {
+    match ImageType::parse(content_type) {
+        Ok(ImageType::Jpeg) => "JPEG",
+        Ok(ImageType::Png) => "PNG",
+        Ok(ImageType::Webp) => "WebP",
+        Ok(ImageType::Gif) => "GIF",
+        Ok(ImageType::Avif) => "AVIF",
+        Err(_) => "?",
+    }
+}
+
+fn variant_format(v: &VariantDto) -> &'static str {
+    if v.format == "avif" { "AVIF" } else { "WebP" }
+}
+
+/// `1234567` → "1,234,567 bytes": the exact figure, readable.
+fn exact_bytes(n: i64) -> String {
+    let digits = n.max(0).to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out} bytes")
+}
+
+/// How much smaller (or larger) a version is than the original, never rounded
+/// into a false "100% smaller": past 99 % it says how many times smaller.
+pub fn saving(original: i64, version: i64) -> String {
+    let (original, version) = (original.max(1) as f64, version.max(1) as f64);
+    let pct = 100.0 - version * 100.0 / original;
+    if pct >= 99.0 {
+        format!("{:.0}× smaller", original / version)
+    } else if pct >= 0.0 {
+        format!("{pct:.0}% smaller")
+    } else {
+        format!("{:.0}% larger", -pct)
+    }
+}
+
+#[component]
+pub fn Compare(img: ImageDto) -> impl IntoView {
+    let name = img.original_filename.clone();
+    let dialog = NodeRef::<html::Dialog>::new();
+    let open = RwSignal::new(false);
+    let show = move |_| {
+        open.set(true);
+        if let Some(d) = dialog.get() {
+            let _ = d.show_modal();
+        }
+    };
+    let close = move |_| {
+        if let Some(d) = dialog.get() {
+            d.close();
+        }
+    };
+    view! {
+        <button type="button" class="link" on:click=show>{format!("Compare {name}")}</button>
+        <dialog class="compare-view" node_ref=dialog aria-label=format!("Compare {name}") on:close=move |_| open.set(false)>
+            <header>
+                <h2>{format!("Compare {name}")}</h2>
+                <button type="button" on:click=close>"Close"</button>
+            </header>
+            <Show when=move || open.get()>
+                <Versions img=img.clone()/>
+            </Show>
+        </dialog>
+    }
+}
+
+#[component]
+fn Versions(img: ImageDto) -> impl IntoView {
+    let name = img.original_filename.clone();
+    let variants = img.variants.clone();
+    // The 800-wide WebP first: the size a shopper's screen mostly gets.
+    let first = variants
+        .iter()
+        .position(|v| v.format == "webp" && v.width >= 800)
+        .unwrap_or(0);
+    let chosen = RwSignal::new(first);
+    let split = RwSignal::new(50.0_f64);
+    let (w, h) = (img.width.unwrap_or(4), img.height.unwrap_or(3));
+    let dims = match (img.width, img.height) {
+        (Some(w), Some(h)) => format!("{w}×{h}"),
+        _ => "?".into(),
+    };
+    let original_format = format_name(&img.content_type);
+    let shown = Memo::new({
+        let variants = variants.clone();
+        move |_| variants.get(chosen.get()).cloned()
+    });
+    let shown_label = Memo::new(move |_| {
+        shown
+            .get()
+            .map(|v| format!("{} {}", variant_format(&v), v.width))
+            .unwrap_or_default()
+    });
+    let over_alt = {
+        let name = name.clone();
+        move || format!("{} of {name}", shown_label.get())
+    };
+    let rows = variants
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(i, v)| {
+            let label = format!("{} {}×{}", variant_format(&v), v.width, v.height);
+            view! {
+                <tr>
+                    <th scope="row">{format!("{} {}", variant_format(&v), v.width)}</th>
+                    <td>{variant_format(&v)}</td>
+                    <td>{format!("{}×{}", v.width, v.height)}</td>
+                    <td>{exact_bytes(v.byte_size)} <span class="muted">{format!(" ({})", human_bytes(v.byte_size as u64))}</span></td>
+                    <td>{saving(img.byte_size, v.byte_size)}</td>
+                    <td>
+                        <button type="button" aria-pressed=move || (chosen.get() == i).to_string()
+                            aria-label=format!("Compare with {label}") on:click=move |_| chosen.set(i)>
+                            "Show"
+                        </button>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+           <div class="compare-stage" style:aspect-ratio=format!("{w} / {h}")>
+               <img src=img.original_url.clone() alt=format!("Original of {name}") width=w height=h/>
+               <img class="over" src=move || shown.get().map(|v| v.url) alt=over_alt
+                   width=w height=h style:clip-path=move || format!("inset(0 0 0 {}%)", split.get())/>
+               <span class="seam" style:left=move || format!("{}%", split.get())></span>
+            <span class="tag left">"Original"</span>
+               <span class="tag right">{shown_label}</span>
+           </div>
+           <label class="split">
+               "Compare position"
+               <input type="range" min="0" max="100" step="1" prop:value=move || split.get()
+                   on:input=move |ev| split.set(event_target_value(&ev).parse().unwrap_or(50.0))/>
+           </label>
+    <div class="versions-wrap">
+           <table class="versions" aria-label=format!("Versions of {name}")>
+               <thead>
+                   <tr><th scope="col">"Version"</th><th scope="col">"Format"</th><th scope="col">"Pixels"</th>
+                       <th scope="col">"Size"</th><th scope="col">"Saving"</th><th scope="col"><span class="sr-only">"Compare"</span></th></tr>
+               </thead>
+               <tbody>
+                   <tr>
+                       <th scope="row">"Original"</th>
+                       <td>{original_format}</td>
+                       <td>{dims}</td>
+                       <td>{exact_bytes(img.byte_size)} <span class="muted">{format!(" ({})", human_bytes(img.byte_size as u64))}</span></td>
+                       <td>"—"</td>
+                       <td>{img.original_url.clone().map(|u| view! { <a href=u target="_blank" rel="noopener">"Open"</a> })}</td>
+                   </tr>
+                   {rows}
+               </tbody>
+           </table>
+           </div>
+       }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn savings_are_true_figures() {
+        assert_eq!(saving(1000, 400), "60% smaller");
+        assert_eq!(saving(1_000_000, 4_000), "250× smaller", "not '100% smaller'");
+        assert_eq!(saving(1000, 1500), "50% larger");
+        assert_eq!(saving(1000, 1000), "0% smaller");
+    }
+
+    #[test]
+    fn exact_bytes_are_grouped() {
+        assert_eq!(exact_bytes(0), "0 bytes");
+        assert_eq!(exact_bytes(999), "999 bytes");
+        assert_eq!(exact_bytes(1_234_567), "1,234,567 bytes");
+    }
+}
