@@ -51,8 +51,14 @@ type Payload = { name: string; type: string; b64: string };
 
 /** Drops files on the drop zone the way a browser does: one drop event with a DataTransfer. */
 export async function dropFiles(page: Page, files: { name: string; type: string; bytes: Buffer }[]) {
+  const dataTransfer = await transferOf(page, files);
+  await page.getByRole('button', { name: 'Drop images here' }).dispatchEvent('drop', { dataTransfer });
+}
+
+/** A DataTransfer holding `files`, as a drag from the desktop carries them. */
+export async function transferOf(page: Page, files: { name: string; type: string; bytes: Buffer }[]) {
   const payload: Payload[] = files.map((f) => ({ name: f.name, type: f.type, b64: f.bytes.toString('base64') }));
-  const dataTransfer = await page.evaluateHandle((items: Payload[]) => {
+  return page.evaluateHandle((items: Payload[]) => {
     const dt = new DataTransfer();
     for (const f of items) {
       const bin = atob(f.b64);
@@ -62,7 +68,6 @@ export async function dropFiles(page: Page, files: { name: string; type: string;
     }
     return dt;
   }, payload);
-  await page.getByRole('button', { name: 'Drop images here' }).dispatchEvent('drop', { dataTransfer });
 }
 
 export function photo(name: string, type = name.endsWith('.png') ? 'image/png' : 'image/jpeg') {

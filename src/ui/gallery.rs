@@ -116,13 +116,25 @@ fn Figure(img: ImageDto) -> impl IntoView {
         None => view! { <div class="placeholder" role="img" aria-label=alt></div> }.into_any(),
     };
     let compare = (!img.variants.is_empty()).then(|| view! { <Compare img=img.clone()/> });
+    // One status per file: while this page uploads it, the tile says what its upload row says.
+    let engine = expect_context::<ProductPageState>().engine;
+    let (id, ready) = (img.id, img.status == ImageStatus::Ready);
+    let caption = move || {
+        let text = if ready {
+            None
+        } else {
+            engine.status_of(id).or_else(|| caption.clone())
+        };
+        text.filter(|t| t != "Ready")
+            .map(|c| view! { <span class="status">{c}</span> })
+    };
     view! {
         <figure data-status=img.status.as_str()>
             {picture}
             <figcaption>
                 <span class="filename">{img.original_filename.clone()}</span>
                 <span class="muted">{human_bytes(img.byte_size as u64)}</span>
-                {caption.map(|c| view! { <span class="status">{c}</span> })}
+                {caption}
             </figcaption>
             {compare}
         </figure>

@@ -41,6 +41,8 @@ pub struct Engine {
     /// A drawing of what changed since the last one is booked.
     pub(super) draw_booked: StoredValue<bool>,
     next_id: StoredValue<usize>,
+    /// The first id of the latest batch: finished rows of earlier batches fold away.
+    pub latest_batch: RwSignal<usize>,
     /// When a gallery refresh was asked for and not yet done.
     pub(super) refresh_asked: StoredValue<Option<f64>>,
     pub(super) started_at: StoredValue<Option<f64>>,
@@ -65,6 +67,7 @@ impl Engine {
             gallery_version: RwSignal::new(0),
             server: RwSignal::new(Default::default()),
             next_id: StoredValue::new(0),
+            latest_batch: RwSignal::new(0),
             refresh_asked: StoredValue::new(None),
             draw_booked: StoredValue::new(false),
             started_at: StoredValue::new(None),
@@ -81,6 +84,7 @@ impl Engine {
     fn add_files_owned(self, files: Vec<File>) {
         let mut accepted = Vec::new();
         let mut added = Vec::new();
+        self.latest_batch.set(self.next_id.get_value());
         for file in files {
             let id = self.next_id.get_value();
             self.next_id.set_value(id + 1);

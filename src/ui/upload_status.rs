@@ -50,6 +50,20 @@ impl Engine {
         }
     }
 
+    /// What the upload list says of the file behind gallery image `id`, when
+    /// this page is uploading it: the gallery's tile says the same.
+    pub fn status_of(self, id: Uuid) -> Option<String> {
+        let u = self
+            .items
+            .with(|items| items.iter().find(|u| u.image_id() == Some(id)).copied())?;
+        Some(self.status_text(u))
+    }
+
+    /// True for a ready file of an earlier batch: its row folds away.
+    pub fn folded(self, u: Upload) -> bool {
+        u.id < self.latest_batch.get() && self.status_text(u) == "Ready"
+    }
+
     /// True when the file arrived but its processing failed on the server.
     pub fn processing_failed(self, u: Upload) -> bool {
         u.shown.get() == Phase::Uploaded

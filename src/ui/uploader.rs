@@ -34,6 +34,22 @@ pub fn Uploader(engine: Engine) -> impl IntoView {
         }
     });
     on_cleanup(move || paste.remove());
+    // Files dragged anywhere over the page: a page-wide target says where they will go.
+    let dragging = RwSignal::new(false);
+    let enter = window_event_listener(leptos::ev::dragenter, move |ev| {
+        let files = ev
+            .data_transfer()
+            .is_some_and(|d| d.types().includes(&wasm_bindgen::JsValue::from_str("Files"), 0));
+        if files {
+            dragging.set(true);
+        }
+    });
+    on_cleanup(move || enter.remove());
+    let overlay_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        engine.add_files(files_of(ev.data_transfer().and_then(|d| d.files())));
+    };
     let open_picker = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Enter" || ev.key() == " " {
             ev.prevent_default();
@@ -50,6 +66,8 @@ pub fn Uploader(engine: Engine) -> impl IntoView {
         }
     };
 
+    // Finished rows of earlier batches fold into one line (failures stay in view).
+    let show_finished = RwSignal::new(false);
     view! {
         <section class="uploader" aria-label="Upload">
             <div
@@ -67,14 +85,28 @@ pub fn Uploader(engine: Engine) -> impl IntoView {
                 <p>"Drop images here"</p>
                 <p class="muted">"JPEG, PNG, WebP, GIF or AVIF · or paste · or press Enter to choose"</p>
             </div>
+            // A styled button; the real input stays focusable (and named) inside it.
             <label class="picker">
-                "Choose images"
                 <input node_ref=input type="file" multiple accept="image/*" on:change=on_change/>
+                "Choose images"
             </label>
+            <div
+                class="drop-overlay"
+                class:shown=move || dragging.get()
+                aria-hidden="true"
+                on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=overlay_drop
+            >
+                <p>"Drop images to add them to this product"</p>
+            </div>
             <Summary engine/>
+            <FinishedToggle engine show_finished/>
             <ul class="uploads" aria-label="Uploads">
                 <For each=move || engine.items.get() key=|u| u.id let:u>
-                    <UploadRow engine u/>
+                    <UploadRow engine u collapsed=Signal::derive(move || {
+                        !show_finished.get() && engine.folded(u)
+                    })/>
                 </For>
             </ul>
         </section>
@@ -100,8 +132,30 @@ fn Summary(engine: Engine) -> impl IntoView {
     }
 }
 
+/// "Show 38 earlier uploads" / "Hide earlier uploads", when a new batch has folded older rows.
 #[component]
-fn UploadRow(engine: Engine, u: Upload) -> impl IntoView {
+fn FinishedToggle(engine: Engine, show_finished: RwSignal<bool>) -> impl IntoView {
+    let folded = move || {
+        engine
+            .items
+            .with(|items| items.iter().filter(|u| engine.folded(**u)).count())
+    };
+    view! {
+        <Show when=move || { folded() > 0 }>
+            <button type="button" class="link" aria-expanded=move || show_finished.get().to_string()
+                on:click=move |_| show_finished.update(|s| *s = !*s)>
+                {move || match (show_finished.get(), folded()) {
+                    (true, _) => "Hide earlier uploads".to_string(),
+                    (false, 1) => "Show 1 earlier upload".to_string(),
+                    (false, n) => format!("Show {n} earlier uploads"),
+                }}
+            </button>
+        </Show>
+    }
+}
+
+#[component]
+fn UploadRow(engine: Engine, u: Upload, collapsed: Signal<bool>) -> impl IntoView {
     let name = u.name.get_value();
 
     let can_retry = move || {
@@ -126,7 +180,7 @@ fn UploadRow(engine: Engine, u: Upload) -> impl IntoView {
     let can_cancel = move || matches!(u.shown.get(), Phase::Waiting | Phase::Queued | Phase::Uploading);
     let pct = move || u.progress.get().round() as u32;
     view! {
-        <li class="upload" data-phase=state>
+        <li class="upload" class:collapsed=move || collapsed.get() data-phase=state>
             <img class="preview" src=move || engine.thumbnail(u) alt="" width="48" height="48"/>
             <div class="meta">
                 <span class="filename">{name.clone()}</span>

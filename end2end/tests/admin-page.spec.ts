@@ -1,0 +1,32 @@
+// The admin product page as an admin meets it: a real button to choose files,
+// a page-wide target while files are dragged over the window, and the page
+// during and after an upload (screenshots for the eye, facts for the test).
+import { expect, test } from '@playwright/test';
+import { createProduct, photo, transferOf, unique } from './helpers';
+
+test('files dragged anywhere over the page drop onto a page-wide target; the picker is a button', async ({ page }, info) => {
+  await createProduct(page, unique('Drag chair'));
+  // The file input is named by its styled label and keeps keyboard focus visible there.
+  const picker = page.getByLabel('Choose images');
+  await picker.focus();
+  await expect(page.locator('label.picker')).toHaveCSS('outline-style', 'solid');
+  expect(await picker.evaluate((i) => i.getBoundingClientRect().width)).toBeLessThanOrEqual(1);
+
+  const file = photo('Bridge_by_Sander_Klootwijk.jpg');
+  const dataTransfer = await transferOf(page, [file]);
+  const target = page.getByText('Drop images to add them to this product');
+  await expect(target).toBeHidden();
+  await page.locator('h1').dispatchEvent('dragenter', { dataTransfer });
+  await expect(target).toBeVisible();
+  await page.screenshot({ path: info.outputPath('admin-dragging.png') });
+  await page.locator('.drop-overlay').dispatchEvent('drop', { dataTransfer });
+  await expect(target).toBeHidden();
+
+  const row = page.getByRole('list', { name: 'Uploads' }).getByRole('listitem').filter({ hasText: file.name });
+  await expect(row).toBeVisible();
+  await page.screenshot({ path: info.outputPath('admin-uploading.png'), fullPage: true });
+  await expect(row).toContainText('Ready', { timeout: 90_000 });
+  const tile = page.getByRole('list', { name: 'Gallery' }).getByRole('figure').filter({ hasText: file.name });
+  await expect(tile).toHaveAttribute('data-status', 'ready');
+  await page.screenshot({ path: info.outputPath('admin-after.png'), fullPage: true });
+});
