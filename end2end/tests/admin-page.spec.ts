@@ -26,7 +26,17 @@ test('files dragged anywhere over the page drop onto a page-wide target; the pic
   await expect(row).toBeVisible();
   await page.screenshot({ path: info.outputPath('admin-uploading.png'), fullPage: true });
   await expect(row).toContainText('Ready', { timeout: 90_000 });
+  // A finished bar turns to its done colour.
+  await expect(row.locator('.fill')).toHaveCSS('background-color', 'rgb(26, 127, 55)');
   const tile = page.getByRole('list', { name: 'Gallery' }).getByRole('figure').filter({ hasText: file.name });
   await expect(tile).toHaveAttribute('data-status', 'ready');
+  // Every control of the image sits inside its card.
+  const card = (await page.getByRole('list', { name: 'Gallery' }).locator(':scope > li').first().boundingBox())!;
+  for (const control of [page.getByLabel(`Select ${file.name}`), page.getByRole('button', { name: `Move ${file.name} later` }),
+    page.getByRole('button', { name: `Compare ${file.name}` }), page.getByText(`Edit ${file.name}`)]) {
+    const b = (await control.boundingBox())!;
+    expect(b.x >= card.x && b.y >= card.y && b.x + b.width <= card.x + card.width && b.y + b.height <= card.y + card.height,
+      `${await control.textContent()} inside its card`).toBe(true);
+  }
   await page.screenshot({ path: info.outputPath('admin-after.png'), fullPage: true });
 });

@@ -70,7 +70,7 @@ pub fn Compare(img: ImageDto) -> impl IntoView {
         }
     };
     view! {
-        <button type="button" class="link" on:click=show>{format!("Compare {name}")}</button>
+        <button type="button" class="link" aria-label=format!("Compare {name}") on:click=show>"Compare versions"</button>
         <dialog class="compare-view" node_ref=dialog aria-label=format!("Compare {name}") on:close=move |_| open.set(false)>
             <header>
                 <h2>{format!("Compare {name}")}</h2>
