@@ -39,4 +39,15 @@ test('files dragged anywhere over the page drop onto a page-wide target; the pic
       `${await control.textContent()} inside its card`).toBe(true);
   }
   await page.screenshot({ path: info.outputPath('admin-after.png'), fullPage: true });
+
+  // At phone width nothing scrolls sideways.
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: info.outputPath('admin-phone.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 720 });
+
+  // An image's own card deletes it; the empty gallery says what to do.
+  await page.getByRole('button', { name: `Delete ${file.name}` }).click();
+  await expect(page.getByRole('list', { name: 'Gallery' }).getByRole('figure')).toHaveCount(0);
+  await expect(page.getByText('No images yet. Drop photos above')).toBeVisible();
 });

@@ -4,7 +4,8 @@
 //! GET/HEAD/OPTIONS, a finished job) makes every kept page stale at once, so
 //! an admin's change shows on the next visit; changes made by other processes
 //! (another `serve`, a standalone `worker`, `reconcile --fix`) show within
-//! `PAGE_TTL`.
+//! `PAGE_TTL`. Pages are kept as they were sent, compressed, one per
+//! encoding: compressing a 50 KB page with brotli cost more than rendering it.
 
 use std::{
     collections::HashMap,
@@ -15,17 +16,18 @@ use std::{
     time::{Duration, Instant},
 };
 
-use axum::body::Bytes;
+use axum::{body::Bytes, http::HeaderMap};
 
 /// How long a kept page may be served without a write through this process.
 pub const PAGE_TTL: Duration = Duration::from_secs(1);
 /// At most this many pages are kept (query strings make keys cheap to invent).
 const MAX_PAGES: usize = 512;
 
-/// One rendered page: its `Content-Type` and body.
+/// One answer as it left the app: headers (security policy, caching,
+/// `Content-Encoding`, `Vary`) and the body, compressed as negotiated.
 #[derive(Clone, Debug)]
 pub struct Page {
-    pub content_type: Option<String>,
+    pub headers: HeaderMap,
     pub body: Bytes,
 }
 
@@ -69,7 +71,7 @@ mod tests {
 
     fn page(body: &'static str) -> Page {
         Page {
-            content_type: None,
+            headers: HeaderMap::new(),
             body: Bytes::from_static(body.as_bytes()),
         }
     }

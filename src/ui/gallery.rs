@@ -28,7 +28,7 @@ pub fn AdminGallery() -> impl IntoView {
     let ids = move || page.images.with(|l| l.iter().map(|i| i.id).collect::<Vec<_>>());
     view! {
         <Show when=move || page.images.with(Vec::is_empty)>
-            <p class="muted">"No images yet."</p>
+            <p class="empty">"No images yet. Drop photos above, choose them, or paste one: each appears here as it uploads."</p>
         </Show>
         <ul class="gallery" aria-label="Gallery">
             <For each=ids key=|id| *id let:id>

@@ -72,6 +72,17 @@ pub fn ImageControls(img: ImageDto, status: Signal<Option<ImageStatus>>, is_cove
             Ok(())
         })
     };
+    // One image, from its own card (the selection does many).
+    let delete_one = move |_| {
+        page.selected.update(|s| s.retain(|x| *x != id));
+        page.act(async move {
+            let r = delete_images(pid, vec![id]).await?;
+            match r.failed.into_iter().next() {
+                Some(f) => Err(crate::error::AppError::Conflict(f.reason)),
+                None => Ok(()),
+            }
+        })
+    };
     let ready = move || status.get() == Some(ImageStatus::Ready);
     let failed = move || status.get() == Some(ImageStatus::Failed);
     let checked = move || page.selected.with(|s| s.contains(&id));
@@ -102,6 +113,7 @@ pub fn ImageControls(img: ImageDto, status: Signal<Option<ImageStatus>>, is_cove
                     title=move || (!ready()).then_some("Only a ready image can be the cover")
                     on:click=make_cover>"Make cover"</button>
             </Show>
+            <button type="button" class="danger-quiet" aria-label=format!("Delete {name}") on:click=delete_one>"Delete"</button>
             <Show when=failed>
                 <button type="button" aria-label=reprocess_label.clone()
                     on:click=move |_| page.act(async move { reprocess_images(pid, vec![id]).await.map(|_| ()) })>"Reprocess"</button>

@@ -36,6 +36,8 @@ pub struct ProductPageState {
     focus_next: StoredValue<Option<FocusTarget>>,
     /// A listing is in flight; another request waits for it.
     listing: StoredValue<bool>,
+    /// A listing was asked for while one was in flight.
+    list_again: StoredValue<bool>,
 }
 
 impl ProductPageState {
@@ -51,6 +53,7 @@ impl ProductPageState {
             focus: RwSignal::new(None),
             focus_next: StoredValue::new(None),
             listing: StoredValue::new(false),
+            list_again: StoredValue::new(false),
         }
     }
 
@@ -65,18 +68,28 @@ impl ProductPageState {
         }
     }
 
-    /// Lists the gallery again (one listing at a time).
+    /// Lists the gallery again (one listing at a time). Asked while a listing
+    /// is in flight, it lists once more when that one ends: the first may
+    /// predate the change that asked (a move shown late, its focus lost).
     pub fn refresh_gallery(self) {
         if self.listing.get_value() {
+            self.list_again.set_value(true);
             return;
         }
         self.listing.set_value(true);
         spawn_local(async move {
-            let result = list_images(self.product_id).await;
-            self.listing.set_value(false);
-            match result {
-                Ok(list) => self.show(list),
-                Err(e) => self.error.set(Some(e.to_string())),
+            loop {
+                self.list_again.set_value(false);
+                let result = list_images(self.product_id).await;
+                if self.list_again.get_value() {
+                    continue;
+                }
+                self.listing.set_value(false);
+                match result {
+                    Ok(list) => self.show(list),
+                    Err(e) => self.error.set(Some(e.to_string())),
+                }
+                break;
             }
         });
     }

@@ -41,7 +41,9 @@ pub fn AdminProducts() -> impl IntoView {
             {move || Suspend::new(async move {
                 match products.await {
                     Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p>"No products yet."</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="empty">"No products yet. Name your first one above; you can add its images on the next page."</p>
+                    }.into_any(),
                     Ok(list) => view! {
                         <ul class="products">
                             {list.into_iter().map(|p| view! {

@@ -54,6 +54,27 @@ async fn visitors_pages_are_plain_html_with_stable_media_urls(backend: Backend) 
     assert!(!hydrates(&home) && home.contains("Plain shelf"));
     assert!(hydrates(&app.page("/admin").await), "admin pages hydrate");
 
+    // Kept pages are kept as sent: one per encoding, compressed, every header with them.
+    for (accept, encoding) in [("br", Some("br")), ("gzip, deflate", Some("gzip")), ("identity", None)] {
+        let get = || {
+            app.anon
+                .get(format!("{}/p/plain-shelf", app.url))
+                .header("accept-encoding", accept)
+                .send()
+        };
+        let (first, second) = (get().await.unwrap(), get().await.unwrap());
+        for res in [&first, &second] {
+            let sent = res.headers().get("content-encoding").map(|v| v.to_str().unwrap());
+            assert_eq!(sent, encoding, "{accept}");
+            assert!(
+                res.headers().contains_key("content-security-policy"),
+                "{accept}: policy kept"
+            );
+            assert_eq!(res.headers()["cache-control"], "no-cache");
+        }
+        assert_eq!(first.bytes().await.unwrap(), second.bytes().await.unwrap());
+    }
+
     let start = html.find("/media/").expect("a media URL");
     let url = &html[start..start + html[start..].find([' ', '"']).unwrap()];
     let res = app.anon.get(format!("{}{url}", app.url)).send().await.unwrap();

@@ -8,7 +8,7 @@ use axum::{
     extract::{Request, State},
     http::{
         HeaderValue, Method, StatusCode,
-        header::{CACHE_CONTROL, CONTENT_TYPE},
+        header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, SET_COOKIE, TRANSFER_ENCODING},
     },
     middleware::Next,
     response::{IntoResponse, Response},
@@ -39,9 +39,33 @@ pub fn is_visitor_page(path: &str) -> bool {
 /// A rendered page larger than this is served but not kept.
 const MAX_KEPT_PAGE_BYTES: usize = 4 << 20;
 
+/// The encoding the compression layer picks for a request: brotli when
+/// accepted, else gzip, else none (kept pages are keyed by it).
+fn negotiated(req: &Request) -> &'static str {
+    let accepted = req
+        .headers()
+        .get(ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let takes = |name: &str| {
+        accepted.split(',').any(|part| {
+            let mut it = part.split(';').map(str::trim);
+            it.next() == Some(name) && !it.any(|p| p.replace(' ', "") == "q=0")
+        })
+    };
+    if takes("br") {
+        "br"
+    } else if takes("gzip") {
+        "gzip"
+    } else {
+        "identity"
+    }
+}
+
 /// Serves visitors' pages from the page cache while fresh and keeps what was
-/// rendered; any other request that may write (not GET/HEAD/OPTIONS) makes the
-/// kept pages stale once it is answered.
+/// sent (after compression and every header); any other request that may
+/// write (not GET/HEAD/OPTIONS) makes the kept pages stale once it is
+/// answered. An answer that sets a cookie is never kept.
 pub async fn visitor_pages(State(cache): State<Arc<PageCache>>, req: Request, next: Next) -> Response {
     let method = req.method().clone();
     if method != Method::GET || !is_visitor_page(req.uri().path()) {
@@ -51,30 +75,36 @@ pub async fn visitor_pages(State(cache): State<Arc<PageCache>>, req: Request, ne
         }
         return res;
     }
-    let key = req.uri().to_string();
+    let encoding = negotiated(&req);
+    let key = format!("{encoding} {}", req.uri());
     if let Some(page) = cache.get(&key) {
-        let content_type = page.content_type.unwrap_or_else(|| "text/html; charset=utf-8".into());
-        return ([(CONTENT_TYPE, content_type)], page.body).into_response();
+        let mut res = Response::new(Body::from(page.body));
+        *res.headers_mut() = page.headers;
+        return res;
     }
     let epoch = cache.epoch();
     let res = next.run(req).await;
-    if res.status() != StatusCode::OK {
+    let sent_encoding = res
+        .headers()
+        .get(CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("identity");
+    if res.status() != StatusCode::OK || res.headers().contains_key(SET_COOKIE) || sent_encoding != encoding {
         return res;
     }
     let (parts, body) = res.into_parts();
     let Ok(body) = axum::body::to_bytes(body, MAX_KEPT_PAGE_BYTES).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let content_type = parts
-        .headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    // The body is whole now: its length is known, however it was streamed.
+    let mut headers = parts.headers.clone();
+    headers.remove(TRANSFER_ENCODING);
+    headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
     cache.put(
         key,
         epoch,
         Page {
-            content_type,
+            headers,
             body: body.clone(),
         },
     );

@@ -56,10 +56,6 @@ where
         ))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(
-            state.pages.clone(),
-            headers::visitor_pages,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             admin_pages_need_sign_in,
         ))
@@ -74,6 +70,11 @@ where
         ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         .layer(headers::compression())
+        // Outermost: visitors' pages are kept as sent, headers and compression included.
+        .layer(axum::middleware::from_fn_with_state(
+            state.pages.clone(),
+            headers::visitor_pages,
+        ))
         .with_state(state);
     match s3 {
         Some(s3) => app.merge(s3),
