@@ -77,6 +77,8 @@ fn Row(id: Uuid, cover: Memo<Option<Uuid>>, dragged: RwSignal<Option<Uuid>>) -> 
             on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
             on:drop=on_drop
         >
+            // The card is dragged by any part; this says so.
+            <span class="handle" aria-hidden="true" title="Drag to reorder">"⠿"</span>
             {figure}
             <ImageControls img=first status=Signal::derive(move || shown.with(|i| i.as_ref().map(|i| i.status))) is_cover=Signal::derive(move || cover.get() == Some(id))/>
         </li>

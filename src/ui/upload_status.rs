@@ -59,6 +59,16 @@ impl Engine {
         Some(self.status_text(u))
     }
 
+    /// Files whose upload or processing failed (the summary counts them).
+    pub fn failed_count(self) -> usize {
+        self.items.with(|items| {
+            items
+                .iter()
+                .filter(|u| matches!(u.shown.get(), Phase::Failed(_)) || self.processing_failed(**u))
+                .count()
+        })
+    }
+
     /// True for a ready file of an earlier batch: its row folds away.
     pub fn folded(self, u: Upload) -> bool {
         u.id < self.latest_batch.get() && self.status_text(u) == "Ready"

@@ -121,11 +121,15 @@ fn Summary(engine: Engine) -> impl IntoView {
                 {move || {
                     let (done, total, present, eta) = engine.summary();
                     let eta = eta.map(|e| format!(" · {e}")).unwrap_or_default();
+                    let failed = match engine.failed_count() {
+                        0 => String::new(),
+                        n => format!(" · {n} failed"),
+                    };
                     let present = match present {
                         0 => String::new(),
                         n => format!(" · {n} already in this gallery"),
                     };
-                    format!("{done} of {total} uploaded{present}{eta}")
+                    format!("{done} of {total} uploaded{failed}{present}{eta}")
                 }}
             </p>
         </Show>
