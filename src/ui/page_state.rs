@@ -108,13 +108,18 @@ impl ProductPageState {
         });
     }
 
-    /// Like `act`, for a move: focus returns to the same control once the rows have moved.
+    /// Like `act`, for a move: focus returns to the same control once the rows
+    /// have moved. The target is set only when the move is done: a listing that
+    /// lands earlier shows the old order and must not take it.
     pub fn act_and_focus<F>(self, target: FocusTarget, call: F)
     where
         F: std::future::Future<Output = Result<(), AppError>> + 'static,
     {
-        self.focus_next.set_value(Some(target));
-        self.act(call);
+        self.act(async move {
+            let result = call.await;
+            self.focus_next.set_value(Some(target));
+            result
+        });
     }
 
     /// Something about the product changed too (publishing, settings).
