@@ -1,7 +1,8 @@
-# Sourced by scripts: the build-time variables `cargo leptos build --release` gives
-# the server's cargo (see cargo-leptos' Project::to_envs). leptos reads
-# LEPTOS_OUTPUT_NAME at compile time, so a `cargo test --release` without it would
-# rebuild leptos and everything above it instead of reusing the release build.
+# Sourced by scripts: the build-time variables of the release build (the ones
+# `cargo leptos build --release` would give cargo; see cargo-leptos'
+# Project::to_envs). leptos reads LEPTOS_OUTPUT_NAME at compile time, so a
+# `cargo test --release` without it would rebuild leptos and everything above it
+# instead of reusing the release build.
 export LEPTOS_OUTPUT_NAME=vitrine
 export LEPTOS_SITE_ROOT=target/site
 export LEPTOS_SITE_PKG_DIR=pkg

@@ -51,3 +51,23 @@ test('files dragged anywhere over the page drop onto a page-wide target; the pic
   await expect(page.getByRole('list', { name: 'Gallery' }).getByRole('figure')).toHaveCount(0);
   await expect(page.getByText('No images yet. Drop photos above')).toBeVisible();
 });
+
+test("a failed image's card offers Retry, Replace and Delete; a replacement takes its place", async ({ page }) => {
+  await createProduct(page, unique('Replace chair'));
+  const fake = { name: 'fake.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('text wearing a .jpg name') };
+  const bridge = photo('Bridge_by_Sander_Klootwijk.jpg');
+  await page.getByLabel('Choose images').setInputFiles([fake, { name: bridge.name, mimeType: bridge.type, buffer: bridge.bytes }]);
+  const gallery = page.getByRole('list', { name: 'Gallery' });
+  const card = gallery.getByRole('listitem').filter({ hasText: fake.name });
+  await expect(card).toContainText('Failed: the file is not a JPEG', { timeout: 60_000 });
+  await expect(card.getByRole('button', { name: `Retry ${fake.name}` })).toBeVisible();
+  await expect(card.getByRole('button', { name: `Delete ${fake.name}` })).toBeVisible();
+
+  const wood = photo('mate_Wood.jpg');
+  await card.getByLabel(`Replace ${fake.name}`).setInputFiles({ name: wood.name, mimeType: wood.type, buffer: wood.bytes });
+
+  // The replacement is first, where the failed image was; the failed image is gone.
+  const names = gallery.locator('figcaption .filename');
+  await expect(names).toHaveText([wood.name, bridge.name], { timeout: 30_000 });
+  await expect(gallery.locator('figure[data-status="ready"]').filter({ hasText: wood.name })).toBeVisible({ timeout: 90_000 });
+});

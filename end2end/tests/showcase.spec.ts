@@ -29,8 +29,8 @@ test.beforeAll(async ({ browser }) => {
 });
 
 /** A visitor's page (no cookies) that sums layout shifts from the start. */
-async function visitor(browser: Browser, viewport = { width: 1280, height: 900 }, javaScriptEnabled = true) {
-  const context = await browser.newContext({ viewport, javaScriptEnabled });
+async function visitor(browser: Browser, viewport = { width: 1280, height: 900 }, javaScriptEnabled = true, hasTouch = false) {
+  const context = await browser.newContext({ viewport, javaScriptEnabled, hasTouch, isMobile: hasTouch });
   const page = await context.newPage();
   await page.addInitScript(() => {
     const w = window as unknown as { cls: number };
@@ -42,6 +42,19 @@ async function visitor(browser: Browser, viewport = { width: 1280, height: 900 }
     }).observe({ type: 'layout-shift', buffered: true });
   });
   return page;
+}
+
+/** A finger's horizontal swipe across the middle of `box`, as real touch input (through
+ * the browser's gesture handling, so a page that let it pan would never see it end). */
+async function swipe(page: Page, box: { x: number; y: number; width: number; height: number }, dx: number) {
+  const cdp = await page.context().newCDPSession(page);
+  const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
+  for (let i = 1; i <= 6; i++) {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: x + (dx * i) / 6, y }] });
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await cdp.detach();
 }
 
 const cls = (page: Page) => page.evaluate(() => (window as unknown as { cls: number }).cls);
@@ -133,7 +146,7 @@ test('a shopper chooses images, opens the lightbox and shares what they see', as
 });
 
 test('the product page and lightbox fit a phone', async ({ browser }, info) => {
-  const page = await visitor(browser, { width: 390, height: 844 });
+  const page = await visitor(browser, { width: 390, height: 844 }, true, true);
   await page.goto(shop.url);
   await page.waitForLoadState('load');
   const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -148,8 +161,15 @@ test('the product page and lightbox fit a phone', async ({ browser }, info) => {
   for (const name of ['Previous image', 'Next image', 'Close']) {
     await expect(viewer.getByRole('button', { name })).toBeInViewport({ ratio: 1 });
   }
-  await viewer.getByRole('button', { name: 'Next image' }).click();
+  await viewer.getByRole('button', { name: 'Next image' }).tap();
   await expect(viewer).toContainText('2 / 3');
+  // A finger swiping left shows the next image, swiping right the one before.
+  const picture = (await viewer.getByRole('img').boundingBox())!;
+  await swipe(page, picture, -160);
+  await expect(viewer).toContainText('3 / 3');
+  await swipe(page, picture, 160);
+  await expect(viewer).toContainText('2 / 3');
+  await expect(viewer).toBeVisible();
   await page.screenshot({ path: info.outputPath('lightbox-phone.png') });
   expect(await cls(page)).toBe(0);
   await page.goto('/');

@@ -87,7 +87,7 @@ test('refused files show their reason at once and never stop the others', async 
 
   // The server reads the bytes: a text file named .jpg fails after upload, with a retry offered.
   await expect(uploads.getByRole('listitem').filter({ hasText: 'fake.jpg' })).toContainText('Failed: the file is not a JPEG');
-  await expect(page.getByRole('button', { name: 'Retry fake.jpg' })).toBeVisible();
+  await expect(uploads.getByRole('button', { name: 'Retry fake.jpg' })).toBeVisible();
   await expect(uploads.getByRole('listitem').filter({ hasText: 'bridge.jpg' })).toContainText('Ready', { timeout: 90_000 });
   await expect(page.locator('.summary')).toHaveText('1 of 3 uploaded · 2 failed');
   await expect(page.getByText('1 of 3 uploaded')).toBeVisible();

@@ -3,7 +3,7 @@
 //! AVIF with libdav1d), resize to the widest variant, convert its embedded
 //! colour profile to sRGB and apply the EXIF orientation there, cascade to the
 //! narrower widths and encode WebP (and AVIF when asked). Pure CPU work:
-//! callers run it in `spawn_blocking`. Output carries no metadata at all.
+//! callers run it on a thread of its own at a low priority. Output carries no metadata at all.
 
 mod avif;
 mod avif_out;
@@ -81,6 +81,24 @@ pub fn tune_malloc() {
         libc::mallopt(libc::M_ARENA_MAX, arenas);
         libc::mallopt(libc::M_MMAP_THRESHOLD, 256 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 512 << 20);
+    }
+}
+
+/// Image work's OS priority: the nice value of the threads that decode and encode.
+/// At 10 the scheduler gives them about a tenth of a core's time while anything at
+/// the default priority wants it (uploads being received, pages being served, the
+/// browser on the same machine) and every idle core otherwise, so processing never
+/// slows what a user is waiting on. Threads an imaging thread starts inherit it.
+pub const BACKGROUND_NICE: i32 = 10;
+
+/// Lowers the calling thread's priority to [`BACKGROUND_NICE`]. On Linux the nice
+/// value belongs to a thread (`setpriority` with id 0 changes only the caller); an
+/// unprivileged thread cannot raise it again, so only threads made for image work call this.
+pub fn lower_thread_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only changes the calling thread's scheduling weight.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, BACKGROUND_NICE);
     }
 }
 

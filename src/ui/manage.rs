@@ -87,7 +87,16 @@ pub fn ImageControls(img: ImageDto, status: Signal<Option<ImageStatus>>, is_cove
     let failed = move || status.get() == Some(ImageStatus::Failed);
     let checked = move || page.selected.with(|s| s.contains(&id));
     let cover_label = format!("Make {name} the cover");
-    let reprocess_label = format!("Reprocess {name}");
+    let retry_label = format!("Retry {name}");
+    let replace_label = format!("Replace {name}");
+    let replace = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let file = input.files().and_then(|f| f.get(0));
+        let index = page.images.with_untracked(|l| l.iter().position(|i| i.id == id));
+        if let (Some(file), Some(index)) = (file, index) {
+            page.engine.replace(id, index, file);
+        }
+    };
     let toggle = move |_| {
         page.selected.update(|s| {
             if s.contains(&id) {
@@ -114,9 +123,15 @@ pub fn ImageControls(img: ImageDto, status: Signal<Option<ImageStatus>>, is_cove
                     on:click=make_cover>"Make cover"</button>
             </Show>
             <button type="button" class="danger-quiet" aria-label=format!("Delete {name}") on:click=delete_one>"Delete"</button>
+            // A failed image says what can be done: process it again, or upload another file in its place.
             <Show when=failed>
-                <button type="button" aria-label=reprocess_label.clone()
-                    on:click=move |_| page.act(async move { reprocess_images(pid, vec![id]).await.map(|_| ()) })>"Reprocess"</button>
+                <button type="button" aria-label=retry_label.clone()
+                    on:click=move |_| page.act(async move { reprocess_images(pid, vec![id]).await.map(|_| ()) })>"Retry"</button>
+                <label class="picker replace">
+                    "Replace"
+                    <input type="file" accept="image/*"
+                        aria-label=replace_label.clone() on:change=replace/>
+                </label>
             </Show>
             <details class="edit">
                 <summary>{format!("Edit {name}")}</summary>

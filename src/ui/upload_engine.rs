@@ -12,7 +12,7 @@ use web_sys::File;
 pub use super::upload_item::{Phase, Upload};
 use super::{transfers::Transfers, upload_item::Transferred};
 use crate::{
-    api::{begin_upload, cancel_upload, reprocess_images},
+    api::{begin_upload, cancel_upload, delete_images, place_image, reprocess_images},
     model::{FailureKind, ImageStatus, UploadLimits},
     validate::check_file,
 };
@@ -78,10 +78,18 @@ impl Engine {
     /// Queues files: refused ones show their reason at once, the rest get tickets.
     pub fn add_files(self, files: Vec<File>) {
         let owner = self.owner.get_value();
-        owner.with(|| self.add_files_owned(files));
+        owner.with(|| self.add_files_owned(files, None));
     }
 
-    fn add_files_owned(self, files: Vec<File>) {
+    /// Uploads `file` in place of the failed image `old`, which is at `index` in
+    /// the gallery: once the new file has its ticket, the old image goes and the
+    /// new one takes its place. A refused file leaves the old image as it was.
+    pub fn replace(self, old: Uuid, index: usize, file: File) {
+        let owner = self.owner.get_value();
+        owner.with(|| self.add_files_owned(vec![file], Some((old, index))));
+    }
+
+    fn add_files_owned(self, files: Vec<File>, replaces: Option<(Uuid, usize)>) {
         let mut accepted = Vec::new();
         let mut added = Vec::new();
         self.latest_batch.set(self.next_id.get_value());
@@ -89,6 +97,9 @@ impl Engine {
             let id = self.next_id.get_value();
             self.next_id.set_value(id + 1);
             let u = Upload::new(id, file);
+            // A replacement is meant to be uploaded even if the gallery holds its bytes.
+            u.replaces.set_value(replaces);
+            u.anyway.set_value(replaces.is_some());
             match check_file(&u.spec(), &self.limits.get_value()) {
                 Ok(_) => accepted.push(u),
                 Err((_, reason)) => self.fail(u, reason, false),
@@ -143,6 +154,9 @@ impl Engine {
                             let _ = cancel_upload(t.image_id).await;
                         });
                     } else {
+                        if let Some((old, index)) = u.replaces.get_value() {
+                            spawn_local(self.take_place_of(old, t.image_id, index));
+                        }
                         u.ticket.set(Some(t));
                     }
                 }
@@ -163,6 +177,14 @@ impl Engine {
         }
         // Transfers first: the gallery listing can wait for them.
         self.pump();
+        self.refresh_gallery_soon();
+    }
+
+    /// A replacement's image takes the place of the failed image it replaces.
+    async fn take_place_of(self, old: Uuid, new: Uuid, index: usize) {
+        if delete_images(self.product_id, vec![old]).await.is_ok() {
+            let _ = place_image(self.product_id, new, index).await;
+        }
         self.refresh_gallery_soon();
     }
 

@@ -66,6 +66,8 @@ pub struct Upload {
     pub(super) anyway: StoredValue<bool>,
     /// The transfer worker's id for the running PUT, to abort it.
     pub(super) job: StoredValue<Option<u32>>,
+    /// A failed gallery image this file replaces, and its place in the gallery.
+    pub(super) replaces: StoredValue<Option<(uuid::Uuid, usize)>>,
 }
 
 impl Upload {
@@ -86,6 +88,7 @@ impl Upload {
             ticket: RwSignal::new(None),
             anyway: StoredValue::new(false),
             job: StoredValue::new(None),
+            replaces: StoredValue::new(None),
         }
     }
 

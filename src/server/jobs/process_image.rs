@@ -64,12 +64,12 @@ async fn process(ctx: &JobContext, image_id: Uuid) -> Outcome {
         Err(e) => return Outcome::retry("storage unavailable", e),
     };
     let avif = ctx.imaging.avif;
-    let result = tokio::task::spawn_blocking(move || imaging::process(&bytes, &limits, avif)).await;
+    let result = in_background(move || imaging::process(&bytes, &limits, avif)).await;
     let processed = match result {
-        Ok(Ok(p)) => p,
-        Ok(Err(e)) => return fail(ctx, image_id, &e.to_string()).await,
-        Err(e) => {
-            tracing::error!(error = %e, "image processing panicked");
+        Some(Ok(p)) => p,
+        Some(Err(e)) => return fail(ctx, image_id, &e.to_string()).await,
+        None => {
+            tracing::error!("image processing panicked");
             return fail(ctx, image_id, "the image could not be processed").await;
         }
     };
@@ -128,5 +128,43 @@ async fn fail(ctx: &JobContext, image_id: Uuid, reason: &str) -> Outcome {
     match images::mark_failed(&ctx.db, image_id, reason).await {
         Ok(_) => Outcome::Done,
         Err(e) => Outcome::retry("database unavailable", e),
+    }
+}
+
+/// Runs image work on a thread of its own at the background priority
+/// ([`imaging::BACKGROUND_NICE`]), not on tokio's blocking pool, whose threads
+/// also verify passwords and must keep their priority. `None` if it panicked.
+async fn in_background<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new().name("imaging".into()).spawn(move || {
+        imaging::lower_thread_priority();
+        let _ = tx.send(work());
+    });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start an imaging thread");
+        return None;
+    }
+    rx.await.ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn image_work_runs_at_the_background_priority() {
+        // SAFETY: getpriority only reads the calling thread's nice value.
+        let nice_of_this_thread = || unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+        let before = nice_of_this_thread();
+        let nice = in_background(nice_of_this_thread).await;
+        // (A suite already run at a lower priority stays there: nobody may raise it.)
+        assert_eq!(nice, Some(before.max(imaging::BACKGROUND_NICE)));
+        // The caller's own thread keeps its priority.
+        assert_eq!(nice_of_this_thread(), before);
+    }
+
+    #[tokio::test]
+    async fn a_panic_in_image_work_is_an_answer_not_a_crash() {
+        assert_eq!(in_background(|| -> u8 { panic!("corrupt") }).await, None);
     }
 }

@@ -15,7 +15,7 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Files whose name does not change with their content: check before reuse.
 pub const REVALIDATE: &str = "no-cache";
 
-/// The hash file cargo-leptos (`hash-files = true`) writes next to the server binary.
+/// The hash file the release build (`tools/bundle.mjs`, or cargo-leptos with `hash-files`) writes next to the server binary.
 const HASH_FILE: &str = "hash.txt";
 
 /// Where the hash file of this binary's build would be, if it was built with hashed names.
