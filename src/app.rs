@@ -14,6 +14,7 @@ use crate::ui::{
     product_page::ProductPage,
     products::AdminProducts,
     public::{Home, PublicGallery},
+    tokens::AdminTokens,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -82,6 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/admin") view=AdminProducts/>
+                    <Route path=path!("/admin/tokens") view=AdminTokens/>
                     <Route path=path!("/admin/products/:id") view=ProductPage/>
                     // Async rendering, so an unknown product can answer with a real 404 status.
                     <Route path=path!("/p/:slug") view=PublicGallery ssr=SsrMode::Async/>

@@ -14,6 +14,10 @@ pub mod validate;
 #[cfg(feature = "ssr")]
 pub mod server;
 
+/// The REST door's client (`vitrine upload`): needs a server, not a database.
+#[cfg(feature = "ssr")]
+pub mod client;
+
 /// The image pipeline lives apart from the server so benchmarks can build it alone.
 #[cfg(feature = "imaging")]
 pub mod imaging;

@@ -1,5 +1,6 @@
 //! The `vitrine` binary: `serve` (default), `worker`, `reconcile [--fix]`,
-//! `admin create EMAIL` or `migrate`.
+//! `admin create EMAIL`, `token create|list|revoke` (API tokens), `migrate`,
+//! and `upload --product SLUG PATH…` (a client of a running server).
 
 use anyhow::Result;
 use vitrine::server::{
@@ -21,6 +22,14 @@ async fn run() -> Result<()> {
     // s3s logs every refused request at ERROR; the embedded endpoint counts them instead.
     telemetry::init("info,sqlx=warn,s3s=off,aws=warn");
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
+    if command == "upload" {
+        // A client of a running server: no settings, no database.
+        let args: Vec<String> = std::env::args().skip(2).collect();
+        if !vitrine::client::upload::run(&args).await? {
+            std::process::exit(1);
+        }
+        return Ok(());
+    }
     let settings = Settings::load()?;
     match command.as_str() {
         "serve" => {
@@ -66,13 +75,17 @@ async fn run() -> Result<()> {
             }
             Ok(())
         }
+        "token" => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            vitrine::server::token_cli::run(&settings, &args).await
+        }
         "migrate" => {
             vitrine::server::db::Db::connect(settings.database_url.expose(), &settings.data_dir).await?;
             println!("migrations applied");
             Ok(())
         }
         other => anyhow::bail!(
-            "unknown command {other:?}; use serve, worker, reconcile [--fix], admin create EMAIL or migrate"
+            "unknown command {other:?}; use serve, worker, reconcile [--fix], admin create EMAIL, token create|list|revoke, upload or migrate"
         ),
     }
 }

@@ -232,6 +232,26 @@ pub struct UploadLimits {
     pub parallel_uploads: usize,
 }
 
+/// An API token as the admin's token page lists it (never its secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenDto {
+    pub id: Uuid,
+    pub name: String,
+    /// `read` or `write`.
+    pub scope: String,
+    /// Milliseconds since the Unix epoch, like every time in the schema.
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// A token just created: its secret crosses the wire this once, to the admin who made it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedToken {
+    pub token: TokenDto,
+    pub secret: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

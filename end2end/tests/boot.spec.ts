@@ -54,7 +54,7 @@ test('every route of the release build boots: admin pages hydrate, visitors get 
   const problems = watch(page);
   const bundle: string[] = [];
   page.on('request', (r) => { if (new URL(r.url()).pathname.startsWith('/pkg/vitrine.') && !r.url().endsWith('.css')) bundle.push(r.url()); });
-  for (const path of ['/login', '/admin', `/admin/products/${product.id}`]) {
+  for (const path of ['/login', '/admin', '/admin/tokens', `/admin/products/${product.id}`]) {
     const res = await page.goto(path);
     expect(res?.status(), path).toBe(200);
     await hydrated(page);

@@ -7,11 +7,13 @@
 mod auth;
 mod images;
 mod products;
+mod tokens;
 mod uploads;
 
 pub use auth::*;
 pub use images::*;
 pub use products::*;
+pub use tokens::*;
 pub use uploads::*;
 
 #[cfg(feature = "ssr")]

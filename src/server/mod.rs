@@ -13,4 +13,5 @@ pub mod settings;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;
+pub mod token_cli;
 pub mod web;

@@ -1,7 +1,7 @@
 //! Components. Names and roles follow the UI contract (spec section 9).
 //!
 //! Public pages: `public` (home and `/p/{slug}`), `not_found`. Admin: `login`,
-//! `products` (the list), `product_page` (one product) with its shared state
+//! `products` (the list), `tokens` (API tokens), `product_page` (one product) with its shared state
 //! in `page_state`, `gallery` and `manage` (the images and their controls),
 //! and the uploader: `uploader` (the drop zone and rows), `upload_engine`
 //! (the queue), `upload_status` (what rows and summary show), `upload_item` (one file), `upload_transfer` (its PUT and
@@ -17,6 +17,7 @@ pub mod product_page;
 pub mod products;
 pub mod public;
 mod showcase;
+pub mod tokens;
 pub mod transfers;
 mod upload_drawing;
 pub mod upload_engine;

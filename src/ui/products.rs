@@ -28,7 +28,10 @@ pub fn AdminProducts() -> impl IntoView {
     view! {
         <div class="title-row">
             <h1>"Products"</h1>
-            <super::login::SignOut/>
+            <nav class="admin-nav" aria-label="Admin">
+                <A href="/admin/tokens">"API tokens"</A>
+                <super::login::SignOut/>
+            </nav>
         </div>
         <form class="create" on:submit=on_submit>
             <label>"Product name" <input node_ref=name name="name" required maxlength="120"/></label>

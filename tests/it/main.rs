@@ -15,6 +15,7 @@ mod processing;
 mod procs;
 mod reconcile;
 mod recovery;
+mod rest;
 mod security;
 mod upload_flow;
 mod workers;

@@ -103,3 +103,12 @@ pub async fn list_dtos(
     }
     Ok(out)
 }
+
+/// The image that stands for a product: its chosen cover when that is ready,
+/// else the first ready image in display order.
+pub fn primary(cover: Option<Uuid>, list: &[ImageDto]) -> Option<&ImageDto> {
+    let ready = |img: &&ImageDto| img.status == ImageStatus::Ready;
+    cover
+        .and_then(|c| list.iter().filter(ready).find(|img| img.id == c))
+        .or_else(|| list.iter().find(ready))
+}

@@ -5,4 +5,5 @@ pub mod gallery;
 pub mod images;
 pub mod products;
 pub mod sign_in_limits;
+pub mod tokens;
 pub mod uploads;

@@ -41,6 +41,8 @@ struct ProductRow {
     published: bool,
     image_count: i64,
     cover_image_id: Option<String>,
+    /// The listing's order (and the REST door's page cursor).
+    created_at: i64,
 }
 
 impl ProductRow {
@@ -65,7 +67,7 @@ impl ProductRow {
     }
 }
 
-const SELECT: &str = "SELECT p.id, p.slug, p.name, p.description, p.published, p.cover_image_id, \
+const SELECT: &str = "SELECT p.id, p.slug, p.name, p.description, p.published, p.cover_image_id, p.created_at, \
      (SELECT COUNT(*) FROM image i WHERE i.product_id = p.id) AS image_count FROM product p";
 
 #[tracing::instrument(skip(db))]
@@ -94,6 +96,64 @@ pub async fn list(db: &Db) -> Result<Vec<ProductDto>, ProductError> {
     let sql = format!("{SELECT} ORDER BY p.created_at DESC, p.id");
     let rows: Vec<ProductRow> = on_db!(db, p => sqlx::query_as(&sql).fetch_all(p).await)?;
     Ok(rows.into_iter().map(ProductRow::into_dto).collect::<Result<_, _>>()?)
+}
+
+/// Where a page of the listing resumes: after this product (newest first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    created_at: i64,
+    id: Uuid,
+}
+
+impl Cursor {
+    /// An opaque string from [`Cursor::encode`], or the reason it is not one.
+    pub fn parse(raw: &str) -> Result<Self, ProductError> {
+        let bad = || ProductError::Invalid("the cursor is not one this API gave".into());
+        let (t, id) = raw.split_once('.').ok_or_else(bad)?;
+        Ok(Self {
+            created_at: t.parse().map_err(|_| bad())?,
+            id: Uuid::parse_str(id).map_err(|_| bad())?,
+        })
+    }
+
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.created_at, self.id.simple())
+    }
+}
+
+/// Up to `limit` products after `after`, and the cursor of the next page if there is one.
+pub async fn page(
+    db: &Db,
+    after: Option<Cursor>,
+    limit: u32,
+) -> Result<(Vec<ProductDto>, Option<Cursor>), ProductError> {
+    let (t, id) = after.map_or((i64::MAX, String::new()), |c| (c.created_at, c.id.to_string()));
+    let sql = format!(
+        "{SELECT} WHERE p.created_at < $1 OR (p.created_at = $1 AND p.id > $2) \
+         ORDER BY p.created_at DESC, p.id LIMIT $3"
+    );
+    let rows: Vec<ProductRow> =
+        on_db!(db, p => sqlx::query_as(&sql).bind(t).bind(&id).bind(i64::from(limit) + 1).fetch_all(p).await)?;
+    let more = rows.len() > limit as usize;
+    let mut items = Vec::with_capacity(rows.len());
+    let mut last = None;
+    for row in rows.into_iter().take(limit as usize) {
+        let created_at = row.created_at;
+        let dto = row.into_dto()?;
+        last = Some(Cursor { created_at, id: dto.id });
+        items.push(dto);
+    }
+    Ok((items, last.filter(|_| more)))
+}
+
+/// A product by id, or by slug when `key` is not an id.
+pub async fn find(db: &Db, key: &str) -> Result<ProductDto, ProductError> {
+    if let Ok(id) = Uuid::parse_str(key) {
+        return get(db, id).await;
+    }
+    let sql = format!("{SELECT} WHERE p.slug = $1");
+    let row: Option<ProductRow> = on_db!(db, p => sqlx::query_as(&sql).bind(key).fetch_optional(p).await)?;
+    row.map(ProductRow::into_dto).transpose()?.ok_or(ProductError::NotFound)
 }
 
 pub async fn get(db: &Db, id: Uuid) -> Result<ProductDto, ProductError> {
@@ -140,7 +200,7 @@ pub async fn delete(db: &Db, storage: &Storage, id: Uuid) -> Result<(), ProductE
 }
 
 /// The cover (chosen, else the first ready image) goes first; the rest keep their order.
-fn cover_first(product: &ProductDto, mut list: Vec<crate::model::ImageDto>) -> Vec<crate::model::ImageDto> {
+pub fn cover_first(product: &ProductDto, mut list: Vec<crate::model::ImageDto>) -> Vec<crate::model::ImageDto> {
     if let Some(i) = product
         .cover_image_id
         .and_then(|c| list.iter().position(|img| img.id == c))

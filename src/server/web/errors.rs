@@ -11,7 +11,9 @@ use axum::{
 use crate::{
     error::{AppError, ssr::with_status},
     server::{
-        services::{auth::AuthError, gallery::GalleryError, products::ProductError, uploads::UploadError},
+        services::{
+            auth::AuthError, gallery::GalleryError, products::ProductError, tokens::TokenError, uploads::UploadError,
+        },
         storage::StorageError,
     },
 };
@@ -86,6 +88,16 @@ impl From<AuthError> for AppError {
             AuthError::Exists => AppError::Conflict(e.to_string()),
             AuthError::Hash => AppError::Internal,
             AuthError::Db(e) => return e.into(),
+        })
+    }
+}
+
+impl From<TokenError> for AppError {
+    fn from(e: TokenError) -> Self {
+        with_status(match e {
+            TokenError::Invalid(msg) => AppError::Invalid(msg),
+            TokenError::NotFound => AppError::NotFound,
+            TokenError::Db(e) => return e.into(),
         })
     }
 }

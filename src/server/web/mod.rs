@@ -8,6 +8,7 @@ pub mod caller;
 pub mod errors;
 pub mod headers;
 pub mod media;
+pub mod rest;
 pub mod same_origin;
 pub mod security;
 pub mod session;
@@ -45,6 +46,7 @@ where
         .route("/media/{id}/{file}", get(media::variant))
         // Without the page's script, the sign-in form posts here: say why, never sign in.
         .route("/login", post(sign_in_needs_script))
+        .merge(rest::routes())
         .leptos_routes_with_context(&state, routes, || (), {
             let options = options.clone();
             move || shell(options.clone())

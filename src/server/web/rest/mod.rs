@@ -1,0 +1,184 @@
+//! The REST door (`/api/v1`): the same services as the browser's server
+//! functions, for scripts and shop back-ends, with API tokens
+//! (`Authorization: Bearer vit_…`) or the admin's session. JSON in and out;
+//! every failure is an RFC 9457 `application/problem+json` whose `type` names
+//! the kind of failure and never changes.
+
+mod products;
+mod uploads;
+
+use axum::{
+    Json, Router,
+    extract::{FromRequest, Request, rejection::JsonRejection},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{delete, get, post},
+};
+use serde::{Serialize, de::DeserializeOwned};
+use uuid::Uuid;
+
+use super::state::AppState;
+use crate::{
+    error::AppError,
+    server::services::{gallery::GalleryError, products::ProductError, tokens::TokenError, uploads::UploadError},
+};
+
+/// The routes, mounted under [`super::same_origin::REST_PREFIX`].
+pub fn routes() -> Router<AppState> {
+    let v1 = Router::new()
+        .route("/products", get(products::list).post(products::create))
+        .route(
+            "/products/{product}",
+            get(products::show).patch(products::update).delete(products::remove),
+        )
+        .route("/products/{product}/publish", post(products::publish))
+        .route("/products/{product}/unpublish", post(products::unpublish))
+        .route("/products/{product}/images", get(uploads::images))
+        .route("/products/{product}/reprocess", post(uploads::reprocess))
+        .route("/products/{product}/uploads", post(uploads::begin))
+        .route("/uploads/{image}/complete", post(uploads::complete))
+        .route("/uploads/{image}/renew", post(uploads::renew))
+        .route("/uploads/{image}", delete(uploads::cancel))
+        .fallback(|| async { Problem::from(AppError::NotFound) });
+    Router::new().nest(super::same_origin::REST_PREFIX.trim_end_matches('/'), v1)
+}
+
+pub type ApiResult<T> = Result<T, Problem>;
+
+/// An RFC 9457 problem: the HTTP status, a stable kind and a sentence safe to show.
+#[derive(Debug)]
+pub struct Problem {
+    status: StatusCode,
+    kind: &'static str,
+    detail: String,
+}
+
+#[derive(Serialize)]
+struct ProblemBody<'a> {
+    r#type: String,
+    title: &'a str,
+    status: u16,
+    detail: &'a str,
+}
+
+/// The `type` of every problem of this kind.
+pub fn problem_type(kind: &str) -> String {
+    format!("urn:vitrine:problem:{kind}")
+}
+
+impl From<AppError> for Problem {
+    fn from(e: AppError) -> Self {
+        let kind = match &e {
+            AppError::Invalid(_) => "invalid",
+            AppError::NotFound => "not-found",
+            AppError::Conflict(_) => "conflict",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::RateLimited(_) => "rate-limited",
+            AppError::Unavailable => "unavailable",
+            AppError::Internal | AppError::Request(_) => "internal",
+        };
+        let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        Self {
+            status,
+            kind,
+            detail: match e {
+                AppError::Unauthorized => "send `Authorization: Bearer <token>` with a live API token".into(),
+                other => other.to_string(),
+            },
+        }
+    }
+}
+
+/// Service errors become problems through `AppError`, which logs what is internal.
+macro_rules! via_app_error {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Problem {
+            fn from(e: $t) -> Self {
+                AppError::from(e).into()
+            }
+        }
+    )*};
+}
+via_app_error!(ProductError, UploadError, GalleryError, TokenError, sqlx::Error);
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let title = self.status.canonical_reason().unwrap_or("Error");
+        let body = ProblemBody {
+            r#type: problem_type(self.kind),
+            title,
+            status: self.status.as_u16(),
+            detail: &self.detail,
+        };
+        let mut res = (self.status, Json(body)).into_response();
+        let headers = res.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if self.status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}
+
+/// A JSON body whose refusal is a problem too (415 without a JSON type, 400
+/// for broken JSON, 422 for the wrong shape).
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Self(v)),
+            Err(e) => Err(rejected(e)),
+        }
+    }
+}
+
+fn rejected(e: JsonRejection) -> Problem {
+    let status = e.status();
+    let kind = match status {
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-media-type",
+        StatusCode::PAYLOAD_TOO_LARGE => "too-large",
+        _ => "invalid",
+    };
+    Problem {
+        status,
+        kind,
+        detail: e.body_text(),
+    }
+}
+
+/// An id in a path, or 404 (a malformed id names nothing).
+fn id(raw: &str) -> Result<Uuid, Problem> {
+    Uuid::parse_str(raw).map_err(|_| AppError::NotFound.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_keep_their_status_and_stable_kind() {
+        let p = Problem::from(AppError::Forbidden);
+        assert_eq!((p.status, p.kind), (StatusCode::FORBIDDEN, "forbidden"));
+        let p = Problem::from(AppError::Invalid("bad slug".into()));
+        assert_eq!(
+            (p.status, p.kind, p.detail.as_str()),
+            (StatusCode::BAD_REQUEST, "invalid", "bad slug")
+        );
+        assert_eq!(problem_type("not-found"), "urn:vitrine:problem:not-found");
+    }
+
+    #[test]
+    fn unauthorized_problems_ask_for_a_bearer_token() {
+        let res = Problem::from(AppError::Unauthorized).into_response();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(res.headers()[header::WWW_AUTHENTICATE], "Bearer");
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json");
+    }
+}
