@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Vitrine needs; skips what is present.
 # Usage: scripts/setup.sh [--with-tests | --with-bench]
-#   tests also need Chromium, PostgreSQL and npm packages; benchmarks also need wrk.
+#   tests also need Chromium, PostgreSQL, npm packages and schemathesis; benchmarks also need wrk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 with_tests=${1:-}
@@ -39,6 +39,7 @@ packages() {
   if [ "$with_tests" = "--with-tests" ]; then
     command -v chromium >/dev/null || apt_pkgs+=(chromium)
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_pkgs+=(postgresql)
+    python3 -c 'import ensurepip, venv' 2>/dev/null || apt_pkgs+=(python3-venv)
   fi
   if [ -n "$with_bench" ]; then
     command -v wrk >/dev/null || apt_pkgs+=(wrk)
@@ -61,6 +62,14 @@ packages() {
   wasm-opt --version | grep -q 'version_132' || { echo "wasm-opt on PATH is not npm's binaryen 132: $(command -v wasm-opt)" >&2; exit 1; }
 
   if [ "$with_tests" = "--with-tests" ]; then
+    # schemathesis (PyPI, pinned in tools/requirements-test.txt) checks the REST door
+    # against its OpenAPI document; it lives in its own virtual environment.
+    if [ ! -x tools/venv/bin/st ] || [ tools/requirements-test.txt -nt tools/venv/bin/st ]; then
+      say "installing schemathesis (PyPI) into tools/venv"
+      python3 -m venv tools/venv
+      tools/venv/bin/pip install -q --disable-pip-version-check -r tools/requirements-test.txt
+      touch tools/venv/bin/st
+    fi
     if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
       say "installing end2end npm packages (no browser download: Debian's chromium is used)"
       (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)

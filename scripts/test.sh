@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting and lints, the release build that
 # scripts/start.sh serves, Rust unit + integration tests on SQLite and on a
-# private PostgreSQL, then Playwright in Debian's Chromium against that release build.
+# private PostgreSQL, then Playwright in Debian's Chromium against that release build,
+# and schemathesis against the REST door's OpenAPI document.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -39,4 +40,7 @@ cargo test --release --features ssr
 step "browser tests (Playwright + Chromium, release build)"
 E2E_PORT=$(free_port) E2E_SERVER_BIN="$PWD/target/release/vitrine" E2E_SITE_ROOT="$PWD/target/site" \
   bash -c 'cd end2end && npx playwright test'
+
+step "REST API against its OpenAPI document (schemathesis, release build)"
+scripts/api-check.sh
 step "done"

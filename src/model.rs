@@ -1,10 +1,12 @@
-//! Wire types shared by the server and the browser. They derive serde only:
+//! Wire types shared by the server and the browser. They derive serde (and,
+//! on the server, the OpenAPI schema of the REST door) only:
 //! database rows stay in `server::db`, secrets never appear here.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// A product as the UI and the API see it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductDto {
     pub id: Uuid,
@@ -20,6 +22,7 @@ pub struct ProductDto {
 }
 
 /// Where an image is in its life; see spec section 5.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ImageStatus {
@@ -65,6 +68,7 @@ impl ImageStatus {
 }
 
 /// One image of a product's gallery.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageDto {
     pub id: Uuid,
@@ -96,6 +100,7 @@ pub struct ImageDto {
 }
 
 /// One processed rendition of an image.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VariantDto {
     pub format: String,
@@ -148,6 +153,7 @@ impl PublicImageDto {
 }
 
 /// What the browser declares about a file before uploading it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileSpec {
     pub name: String,
@@ -165,6 +171,7 @@ pub struct FileSpec {
 }
 
 /// Permission to PUT one file: the URL is bound to one key, type and length.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadTicket {
     /// Position of the file in the request, so the client can match it up.
@@ -175,6 +182,7 @@ pub struct UploadTicket {
     pub content_type: String,
     /// Headers the PUT must send as they are (the signature covers them):
     /// `Content-Type`, and `If-None-Match: *` so the ticket writes its object once.
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Vec<String>>))]
     pub headers: Vec<(String, String)>,
     pub byte_size: u64,
     /// Seconds from issue until the URL stops working.
@@ -182,6 +190,7 @@ pub struct UploadTicket {
 }
 
 /// Why one file of a batch was refused.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FailureKind {
@@ -194,6 +203,7 @@ pub enum FailureKind {
     Duplicate,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchFailure {
     pub index: usize,
@@ -203,6 +213,7 @@ pub struct BatchFailure {
 }
 
 /// The one batch shape used by the UI, server functions and REST (spec section 4).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchResult<T> {
     pub successful: Vec<T>,

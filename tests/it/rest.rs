@@ -287,6 +287,10 @@ async fn bad_input_is_a_problem(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 415);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
+    // The OpenAPI document describes the door, and needs no token.
+    let (s, doc, _) = Api::new(&app, None).send(Method::GET, "/openapi.json", None).await;
+    assert_eq!((s, doc["openapi"].as_str()), (200, Some("3.1.0")));
+    assert!(doc["paths"]["/api/v1/products/{product}/uploads"]["post"].is_object());
     // Taken slugs are a conflict.
     api.post("/products", json!({ "name": "Stool" })).await;
     let (_, other) = api.post("/products", json!({ "name": "Bench" })).await;

@@ -151,8 +151,10 @@ pub async fn find(db: &Db, key: &str) -> Result<ProductDto, ProductError> {
     if let Ok(id) = Uuid::parse_str(key) {
         return get(db, id).await;
     }
+    // Only a well-formed slug can name a product (and text PostgreSQL refuses, like NUL, never reaches it).
+    let slug = Slug::parse(key).map_err(|_| ProductError::NotFound)?;
     let sql = format!("{SELECT} WHERE p.slug = $1");
-    let row: Option<ProductRow> = on_db!(db, p => sqlx::query_as(&sql).bind(key).fetch_optional(p).await)?;
+    let row: Option<ProductRow> = on_db!(db, p => sqlx::query_as(&sql).bind(slug.as_str()).fetch_optional(p).await)?;
     row.map(ProductRow::into_dto).transpose()?.ok_or(ProductError::NotFound)
 }
 

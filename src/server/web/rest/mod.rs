@@ -4,13 +4,14 @@
 //! every failure is an RFC 9457 `application/problem+json` whose `type` names
 //! the kind of failure and never changes.
 
+mod openapi;
 mod products;
 mod uploads;
 
 use axum::{
     Json, Router,
-    extract::{FromRequest, Request, rejection::JsonRejection},
-    http::{HeaderValue, StatusCode, header},
+    extract::{FromRequest, FromRequestParts, Query, Request, rejection::JsonRejection},
+    http::{HeaderValue, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
     routing::{delete, get, post},
 };
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/uploads/{image}/complete", post(uploads::complete))
         .route("/uploads/{image}/renew", post(uploads::renew))
         .route("/uploads/{image}", delete(uploads::cancel))
+        .route("/openapi.json", get(openapi::document))
         .fallback(|| async { Problem::from(AppError::NotFound) });
     Router::new().nest(super::same_origin::REST_PREFIX.trim_end_matches('/'), v1)
 }
@@ -53,12 +55,17 @@ pub struct Problem {
     detail: String,
 }
 
-#[derive(Serialize)]
-struct ProblemBody<'a> {
-    r#type: String,
-    title: &'a str,
+/// An RFC 9457 problem document, as every failure of the REST door answers.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProblemBody {
+    /// Names the kind of failure (`urn:vitrine:problem:not-found`, …); never changes.
+    #[serde(rename = "type")]
+    kind: String,
+    /// The HTTP status's reason phrase.
+    title: String,
     status: u16,
-    detail: &'a str,
+    /// What went wrong, in a sentence safe to show.
+    detail: String,
 }
 
 /// The `type` of every problem of this kind.
@@ -104,12 +111,11 @@ via_app_error!(ProductError, UploadError, GalleryError, TokenError, sqlx::Error)
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let title = self.status.canonical_reason().unwrap_or("Error");
         let body = ProblemBody {
-            r#type: problem_type(self.kind),
-            title,
+            kind: problem_type(self.kind),
+            title: self.status.canonical_reason().unwrap_or("Error").into(),
             status: self.status.as_u16(),
-            detail: &self.detail,
+            detail: self.detail,
         };
         let mut res = (self.status, Json(body)).into_response();
         let headers = res.headers_mut();
@@ -135,6 +141,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(Self(v)),
             Err(e) => Err(rejected(e)),
+        }
+    }
+}
+
+/// Query parameters whose refusal is a 400 problem.
+pub struct Params<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(Self(v)),
+            Err(e) => Err(Problem {
+                status: StatusCode::BAD_REQUEST,
+                kind: "invalid",
+                detail: e.body_text(),
+            }),
         }
     }
 }

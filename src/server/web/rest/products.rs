@@ -3,12 +3,12 @@
 
 use axum::{
     Json,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::StatusCode,
 };
 use serde::{Deserialize, Serialize};
 
-use super::{ApiResult, Body};
+use super::{ApiResult, Body, Params, ProblemBody};
 use crate::{
     model::ProductDto,
     server::{
@@ -21,13 +21,17 @@ use crate::{
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 200;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// How many products (1 to 200; 50 when left out).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Page {
     items: Vec<ProductDto>,
     /// Pass as `?cursor=` for the next page; absent on the last one.
@@ -35,7 +39,18 @@ pub struct Page {
     next_cursor: Option<String>,
 }
 
-pub async fn list(State(st): State<AppState>, caller: Caller, Query(q): Query<PageQuery>) -> ApiResult<Json<Page>> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/products",
+    tag = "products",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of products, newest first", body = Page),
+        (status = 400, description = "A bad limit or cursor", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "No live API token or admin session", body = ProblemBody, content_type = "application/problem+json")
+    )
+)]
+pub async fn list(State(st): State<AppState>, caller: Caller, Params(q): Params<PageQuery>) -> ApiResult<Json<Page>> {
     caller.reader()?;
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
@@ -49,11 +64,27 @@ pub async fn list(State(st): State<AppState>, caller: Caller, Query(q): Query<Pa
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewProduct {
+    /// 1 to 120 characters; the slug is made from it.
     name: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/products",
+    tag = "products",
+    request_body = NewProduct,
+    responses(
+        (status = 201, description = "The new product", body = ProductDto),
+        (status = 400, description = "A bad name", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "No live API token or admin session", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "A read-only token", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "The JSON has the wrong shape", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "No free slug", body = ProblemBody, content_type = "application/problem+json")
+    )
+)]
 pub async fn create(
     State(st): State<AppState>,
     caller: Caller,
@@ -63,19 +94,47 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(products::create(&st.db, &new.name).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/products/{product}",
+    tag = "products",
+    params(("product" = String, Path, description = "The product's id or slug")),
+    responses(
+        (status = 200, description = "The product", body = ProductDto),
+        (status = 401, description = "No live API token or admin session", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such product", body = ProblemBody, content_type = "application/problem+json")
+    )
+)]
 pub async fn show(State(st): State<AppState>, caller: Caller, Path(key): Path<String>) -> ApiResult<Json<ProductDto>> {
     caller.reader()?;
     Ok(Json(products::find(&st.db, &key).await?))
 }
 
 /// Fields left out keep their value.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ProductChanges {
     name: Option<String>,
     slug: Option<String>,
     description: Option<String>,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/products/{product}",
+    tag = "products",
+    params(("product" = String, Path, description = "The product's id or slug")),
+    request_body = ProductChanges,
+    responses(
+        (status = 200, description = "The changed product", body = ProductDto),
+        (status = 400, description = "A bad name, slug or description", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "No live API token or admin session", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "A read-only token", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such product", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "The JSON has the wrong shape", body = ProblemBody, content_type = "application/problem+json")
+    )
+)]
 pub async fn update(
     State(st): State<AppState>,
     caller: Caller,
@@ -96,6 +155,18 @@ async fn publish_as(st: &AppState, caller: &Caller, key: &str, published: bool) 
     Ok(Json(products::set_published(&st.db, p.id, published).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/products/{product}/publish",
+    tag = "products",
+    params(("product" = String, Path, description = "The product's id or slug")),
+    responses(
+        (status = 200, description = "The product, now visible to visitors", body = ProductDto),
+        (status = 401, description = "No live API token or admin session", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "A read-only token", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such product", body = ProblemBody, content_type = "application/problem+json")
+    )
+)]
 pub async fn publish(
     State(st): State<AppState>,
     caller: Caller,
@@ -104,6 +175,18 @@ pub async fn publish(
     publish_as(&st, &caller, &key, true).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/products/{product}/unpublish",
+    tag = "products",
+    params(("product" = String, Path, description = "The product's id or slug")),
+    responses(
+        (status = 200, description = "The product, now hidden from visitors", body = ProductDto),
+        (status = 401, description = "No live API token or admin session", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "A read-only token", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such product", body = ProblemBody, content_type = "application/problem+json")
+    )
+)]
 pub async fn unpublish(
     State(st): State<AppState>,
     caller: Caller,
@@ -112,6 +195,18 @@ pub async fn unpublish(
     publish_as(&st, &caller, &key, false).await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/products/{product}",
+    tag = "products",
+    params(("product" = String, Path, description = "The product's id or slug")),
+    responses(
+        (status = 204, description = "Deleted, with every image and object"),
+        (status = 401, description = "No live API token or admin session", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "A read-only token", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such product", body = ProblemBody, content_type = "application/problem+json")
+    )
+)]
 /// Deletes the product, its images and every object they stored.
 pub async fn remove(State(st): State<AppState>, caller: Caller, Path(key): Path<String>) -> ApiResult<StatusCode> {
     caller.writer()?;
