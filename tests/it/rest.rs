@@ -179,7 +179,12 @@ async fn products_are_managed_and_paged(backend: Backend) {
     assert_eq!(pages, 3);
     // The pages, end to end, are the one-page listing (newest first; ties by id).
     let (_, all) = api.get("/products?limit=200").await;
-    let all: Vec<String> = all["items"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_string()).collect();
+    let all: Vec<String> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(seen, all);
     let mut sorted = seen.clone();
     sorted.sort();

@@ -57,7 +57,8 @@ mod tests {
         let paths = doc["paths"].as_object().unwrap();
         let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
         assert_eq!(operations, 13, "{:?}", paths.keys().collect::<Vec<_>>());
-        let problem = &doc["paths"]["/api/v1/products"]["post"]["responses"]["403"]["content"]["application/problem+json"];
+        let problem =
+            &doc["paths"]["/api/v1/products"]["post"]["responses"]["403"]["content"]["application/problem+json"];
         assert!(problem["schema"].is_object(), "{problem}");
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     }
