@@ -113,6 +113,20 @@ async fn tokens_are_required_and_scoped(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+    // …but its cookie is ambient: a write from another origin is a 403 problem,
+    let res = app
+        .http
+        .post(format!("{}/api/v1/products", app.url))
+        .header("origin", "http://evil.example")
+        .json(&json!({ "name": "Forged" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    // while a write with no credential at all is told what to send.
+    let (s, body, ct) = Api::new(&app, None).send(Method::DELETE, "/products/lamp", None).await;
+    assert_problem(s, 401, &body, &ct, "unauthorized");
 }
 
 async fn revoked_and_malformed_tokens_are_refused(backend: Backend) {

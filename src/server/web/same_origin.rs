@@ -34,6 +34,11 @@ fn refusal(method: &Method, path: &str, headers: &HeaderMap, origin: &str) -> Op
     if path.starts_with(REST_PREFIX) && headers.contains_key(header::AUTHORIZATION) {
         return None;
     }
+    // Nor does a REST call without any cookie: it has no credential at all, and
+    // the handler answers it with a 401 problem that says what to send.
+    if path.starts_with(REST_PREFIX) && !headers.contains_key(header::COOKIE) {
+        return None;
+    }
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -56,6 +61,9 @@ fn refusal(method: &Method, path: &str, headers: &HeaderMap, origin: &str) -> Op
 pub async fn same_origin_writes(State(origin): State<PublicOrigin>, req: Request, next: Next) -> Response {
     if let Some(reason) = refusal(req.method(), req.uri().path(), req.headers(), &origin.0) {
         tracing::debug!(path = req.uri().path(), reason, "refused a write");
+        if req.uri().path().starts_with(REST_PREFIX) {
+            return super::rest::Problem::forbidden(reason).into_response();
+        }
         return (StatusCode::FORBIDDEN, reason).into_response();
     }
     next.run(req).await
@@ -118,6 +126,11 @@ mod tests {
             ("content-type", "multipart/form-data"),
         ];
         assert_eq!(check(Method::POST, "/api/v1/products", &bearer), None);
+        // Without any credential the handler's 401 is the answer…
+        assert_eq!(check(Method::DELETE, "/api/v1/products/x", &[]), None);
+        // …but a cookie is ambient: the browser rules apply again.
+        let cookie = [("cookie", "vitrine_session=x"), ("content-type", "text/plain")];
+        assert!(check(Method::POST, "/api/v1/products", &cookie).is_some());
         // The browser's door still wants same-origin JSON, token or not.
         assert!(check(Method::POST, "/api/create_product", &bearer).is_some());
         // A session cookie alone on the REST door is checked like any browser write.
@@ -125,7 +138,7 @@ mod tests {
             check(
                 Method::POST,
                 "/api/v1/products",
-                &[("content-type", "application/json")]
+                &[("content-type", "application/json"), ("cookie", "vitrine_session=x")]
             )
             .is_some()
         );

@@ -68,6 +68,17 @@ pub struct ProblemBody {
     detail: String,
 }
 
+impl Problem {
+    /// A refusal of the cross-site write guard, in the REST door's shape.
+    pub fn forbidden(detail: &str) -> Self {
+        Self {
+            status: StatusCode::FORBIDDEN,
+            kind: "forbidden",
+            detail: detail.into(),
+        }
+    }
+}
+
 /// The `type` of every problem of this kind.
 pub fn problem_type(kind: &str) -> String {
     format!("urn:vitrine:problem:{kind}")
