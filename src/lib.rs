@@ -14,7 +14,11 @@ pub mod validate;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-/// The REST door's client (`vitrine upload`): needs a server, not a database.
+/// The `vitrine` command line.
+#[cfg(feature = "ssr")]
+pub mod cli;
+
+/// The REST door's client (`vitrine upload`, `reprocess`, `import`): needs a server, not a database.
 #[cfg(feature = "ssr")]
 pub mod client;
 

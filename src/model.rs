@@ -21,6 +21,28 @@ pub struct ProductDto {
     pub cover_url: Option<String>,
 }
 
+/// A page of products (REST `GET /api/v1/products`), newest first.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ProductPage {
+    pub items: Vec<ProductDto>,
+    /// Pass as `?cursor=` for the next page; absent on the last one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// A product's gallery as the REST door answers it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ProductImages {
+    pub product_id: Uuid,
+    /// The image that stands for the product: its cover when that is ready,
+    /// else the first ready image; `null` while none is ready.
+    pub primary_image: Option<ImageDto>,
+    /// Every image, in display order, whatever its status.
+    pub images: Vec<ImageDto>,
+}
+
 /// Where an image is in its life; see spec section 5.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

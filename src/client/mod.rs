@@ -2,6 +2,8 @@
 //! (possibly remote) server with `--server URL` and `VITRINE_TOKEN`. It speaks
 //! only `/api/v1` and the presigned PUT, so it needs no database or settings.
 
+pub mod import;
+pub mod reprocess;
 pub mod upload;
 
 use std::time::Duration;
@@ -10,7 +12,7 @@ use reqwest::{Method, StatusCode};
 use serde::{Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 
-use crate::model::{BatchResult, FileSpec, ImageDto, ProductDto, UploadTicket};
+use crate::model::{BatchResult, FileSpec, ImageDto, ProductDto, ProductImages, ProductPage, UploadTicket};
 
 /// How long one request may take (a PUT of 100 MiB on a slow link takes longer:
 /// transfers set their own timeout).
@@ -32,6 +34,23 @@ impl ClientError {
             Self::Network(_) => true,
             Self::Problem { status, .. } => *status >= 500 || *status == 429,
         }
+    }
+}
+
+/// Which server the commands talk to; the token comes from `VITRINE_TOKEN`
+/// only, so it never shows in a process list or a shell's history.
+#[derive(clap::Args, Debug)]
+pub struct Remote {
+    /// The server's URL.
+    #[arg(long, env = "VITRINE_SERVER", default_value = "http://127.0.0.1:3000")]
+    pub server: String,
+}
+
+impl Remote {
+    pub fn client(&self) -> anyhow::Result<ApiClient> {
+        let token = std::env::var("VITRINE_TOKEN")
+            .map_err(|_| anyhow::anyhow!("set VITRINE_TOKEN to an API token (`vitrine token create NAME`)"))?;
+        Ok(ApiClient::new(&self.server, &token)?)
     }
 }
 
@@ -68,10 +87,64 @@ impl ApiClient {
             req = req.json(b);
         }
         let res = req.send().await?;
+        if res.status() == StatusCode::NO_CONTENT {
+            // An empty answer reads as JSON `null` (for `()` and `Option`s).
+            return Ok(serde_json::from_value(serde_json::Value::Null).map_err(|_| ClientError::Problem {
+                status: 204,
+                kind: "unexpected".into(),
+                detail: "the server sent no body".into(),
+            })?);
+        }
         if res.status().is_success() {
             return Ok(res.json().await?);
         }
         Err(problem(res).await)
+    }
+
+    /// Every product, following the cursor pages.
+    pub async fn products(&self) -> Result<Vec<ProductDto>, ClientError> {
+        let (mut all, mut cursor) = (Vec::new(), None::<String>);
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/products?limit=200&cursor={c}"),
+                None => "/products?limit=200".into(),
+            };
+            let page: ProductPage = self.call(Method::GET, &path, None::<&()>).await?;
+            all.extend(page.items);
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => return Ok(all),
+            }
+        }
+    }
+
+    pub async fn create_product(&self, name: &str) -> Result<ProductDto, ClientError> {
+        let body = serde_json::json!({ "name": name });
+        self.call(Method::POST, "/products", Some(&body)).await
+    }
+
+    /// Changes fields of a product (`{"slug": …, "description": …}`).
+    pub async fn update_product(&self, id: Uuid, changes: &serde_json::Value) -> Result<ProductDto, ClientError> {
+        self.call(Method::PATCH, &format!("/products/{id}"), Some(changes)).await
+    }
+
+    pub async fn delete_product(&self, id: Uuid) -> Result<(), ClientError> {
+        self.call(Method::DELETE, &format!("/products/{id}"), None::<&()>).await
+    }
+
+    /// A product's gallery in display order.
+    pub async fn images(&self, product: Uuid) -> Result<ProductImages, ClientError> {
+        self.call(Method::GET, &format!("/products/{product}/images"), None::<&()>)
+            .await
+    }
+
+    /// Queues processing again (every ready and failed image when `ids` is empty); how many were queued.
+    pub async fn reprocess(&self, product: Uuid, ids: &[Uuid]) -> Result<usize, ClientError> {
+        let body = serde_json::json!({ "image_ids": ids });
+        let queued: serde_json::Value = self
+            .call(Method::POST, &format!("/products/{product}/reprocess"), Some(&body))
+            .await?;
+        Ok(queued["queued"].as_u64().unwrap_or(0) as usize)
     }
 
     /// A product by id or slug.

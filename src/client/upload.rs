@@ -29,47 +29,20 @@ const PUT_TIMEOUT: Duration = Duration::from_secs(120);
 const CHUNK: usize = 256 * 1024;
 const EXTENSIONS: [&str; 6] = ["jpg", "jpeg", "png", "webp", "gif", "avif"];
 
-pub const HELP: &str = "usage: vitrine upload --product SLUG [--server URL] [--json] PATH...
-  Uploads image files and folders (recursively) to a product through a running server.
-  --product SLUG   the product's slug or id
-  --server URL     the server (default $VITRINE_SERVER, else http://127.0.0.1:3000)
-  --json           print the summary as JSON
-  The API token (write scope) comes from $VITRINE_TOKEN: `vitrine token create NAME`.
-  Exit code 1 when any file failed.";
-
-#[derive(Debug, PartialEq, Eq)]
+/// `vitrine upload`'s arguments.
+#[derive(clap::Args, Debug)]
 pub struct Options {
-    pub server: String,
+    #[command(flatten)]
+    pub remote: super::Remote,
+    /// The product's slug or id.
+    #[arg(long)]
     pub product: String,
-    pub paths: Vec<PathBuf>,
+    /// Print the summary as JSON.
+    #[arg(long)]
     pub json: bool,
-}
-
-impl Options {
-    pub fn parse(args: &[String], server_env: Option<String>) -> Result<Self, String> {
-        let (mut product, mut server, mut json, mut paths) = (None, server_env, false, Vec::new());
-        let mut it = args.iter();
-        while let Some(a) = it.next() {
-            match a.as_str() {
-                "--product" => product = it.next().cloned(),
-                "--server" => server = it.next().cloned(),
-                "--json" => json = true,
-                "-h" | "--help" => return Err(HELP.into()),
-                flag if flag.starts_with("--") => return Err(format!("unknown option {flag}\n{HELP}")),
-                path => paths.push(PathBuf::from(path)),
-            }
-        }
-        let product = product.ok_or_else(|| format!("--product is required\n{HELP}"))?;
-        if paths.is_empty() {
-            return Err(format!("name at least one file or folder\n{HELP}"));
-        }
-        Ok(Self {
-            server: server.unwrap_or_else(|| "http://127.0.0.1:3000".into()),
-            product,
-            paths,
-            json,
-        })
-    }
+    /// Image files and folders (folders are walked recursively; other files are skipped).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 /// What became of one file.
@@ -154,13 +127,14 @@ where
     unreachable!("the loop returns")
 }
 
-struct Bars {
+/// A bar per file in flight and one for everything.
+pub struct Bars {
     multi: MultiProgress,
     total: ProgressBar,
 }
 
 impl Bars {
-    fn new(total_bytes: u64, hidden: bool) -> Self {
+    pub fn new(total_bytes: u64, hidden: bool) -> Self {
         let multi = MultiProgress::with_draw_target(if hidden {
             ProgressDrawTarget::hidden()
         } else {
@@ -205,15 +179,17 @@ fn counted_body(bytes: &bytes::Bytes, file: &ProgressBar, total: &ProgressBar) -
     }))
 }
 
-async fn upload_one(client: &ApiClient, product: Uuid, path: &Path, bars: &Bars) -> Outcome {
-    let bytes = match tokio::fs::read(path).await {
-        Ok(b) => bytes::Bytes::from(b),
-        Err(e) => return Outcome::failed(path, format!("cannot read the file: {e}")),
-    };
-    let name = path
-        .file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let by_ext = path
+/// What became of one body sent through the presigned flow.
+pub enum Sent {
+    Uploaded(Uuid),
+    /// The same bytes are already in the gallery.
+    Duplicate,
+    Failed(String),
+}
+
+/// The file type: what the bytes say, else the name's extension.
+fn image_type(name: &str, bytes: &[u8]) -> ImageType {
+    let by_ext = Path::new(name)
         .extension()
         .and_then(|e| e.to_str())
         .and_then(|e| match e.to_ascii_lowercase().as_str() {
@@ -224,33 +200,37 @@ async fn upload_one(client: &ApiClient, product: Uuid, path: &Path, bars: &Bars)
             "avif" => Some(ImageType::Avif),
             _ => None,
         });
-    let ty = ImageType::sniff(&bytes[..bytes.len().min(16)])
+    ImageType::sniff(&bytes[..bytes.len().min(16)])
         .or(by_ext)
-        .unwrap_or(ImageType::Jpeg);
-    let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        .unwrap_or(ImageType::Jpeg)
+}
+
+/// Begin, PUT (renewing an expired ticket once), complete: one file's whole flow.
+pub async fn send(client: &ApiClient, product: Uuid, name: &str, bytes: &bytes::Bytes, bars: &Bars) -> Sent {
+    let sha: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
     let spec = FileSpec {
-        name,
+        name: name.to_string(),
         size: bytes.len() as u64,
-        content_type: ty.mime().into(),
+        content_type: image_type(name, bytes).mime().into(),
         sha256: Some(sha),
         skip_if_present: true,
     };
     let batch = match with_retries(|| client.begin(product, std::slice::from_ref(&spec))).await {
         Ok(b) => b,
-        Err(e) => return Outcome::failed(path, e.to_string()),
+        Err(e) => return Sent::Failed(e.to_string()),
     };
     if let Some(f) = batch.failed.first() {
         return match f.kind {
-            crate::model::FailureKind::Duplicate => Outcome::skipped(path, "already in this gallery"),
-            _ => Outcome::failed(path, f.reason.clone()),
+            crate::model::FailureKind::Duplicate => Sent::Duplicate,
+            _ => Sent::Failed(f.reason.clone()),
         };
     }
     let Some(mut ticket) = batch.successful.into_iter().next() else {
-        return Outcome::failed(path, "the server gave no ticket".into());
+        return Sent::Failed("the server gave no ticket".into());
     };
     let bar = bars.file(&spec.name, bytes.len() as u64);
     let put = with_retries(|| {
-        let body = counted_body(&bytes, &bar, &bars.total);
+        let body = counted_body(bytes, &bar, &bars.total);
         let ticket = ticket.clone();
         async move { client.put(&ticket, body, PUT_TIMEOUT).await }
     })
@@ -261,7 +241,7 @@ async fn upload_one(client: &ApiClient, product: Uuid, path: &Path, bars: &Bars)
             Ok(t) => {
                 ticket = t;
                 client
-                    .put(&ticket, counted_body(&bytes, &bar, &bars.total), PUT_TIMEOUT)
+                    .put(&ticket, counted_body(bytes, &bar, &bars.total), PUT_TIMEOUT)
                     .await
             }
             Err(e) => Err(e),
@@ -272,22 +252,36 @@ async fn upload_one(client: &ApiClient, product: Uuid, path: &Path, bars: &Bars)
     };
     bar.finish_and_clear();
     if let Err(e) = put {
-        return Outcome::failed(path, e.to_string());
+        return Sent::Failed(e.to_string());
     }
     match with_retries(|| client.complete(ticket.image_id)).await {
         // Storage holds the bytes, but the server's inspection refused them.
-        Ok(image) if image.status == crate::model::ImageStatus::Failed => Outcome::failed(
-            path,
-            image.error.unwrap_or_else(|| "the server refused the file".into()),
-        ),
-        Ok(image) => Outcome {
+        Ok(image) if image.status == crate::model::ImageStatus::Failed => {
+            Sent::Failed(image.error.unwrap_or_else(|| "the server refused the file".into()))
+        }
+        Ok(image) => Sent::Uploaded(image.id),
+        Err(e) => Sent::Failed(e.to_string()),
+    }
+}
+
+async fn upload_one(client: &ApiClient, product: Uuid, path: &Path, bars: &Bars) -> Outcome {
+    let bytes = match tokio::fs::read(path).await {
+        Ok(b) => bytes::Bytes::from(b),
+        Err(e) => return Outcome::failed(path, format!("cannot read the file: {e}")),
+    };
+    let name = path
+        .file_name()
+        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    match send(client, product, &name, &bytes, bars).await {
+        Sent::Uploaded(id) => Outcome {
             path: path.display().to_string(),
             status: "uploaded",
-            image_id: Some(image.id),
+            image_id: Some(id),
             reason: None,
             bytes: bytes.len() as u64,
         },
-        Err(e) => Outcome::failed(path, e.to_string()),
+        Sent::Duplicate => Outcome::skipped(path, "already in this gallery"),
+        Sent::Failed(reason) => Outcome::failed(path, reason),
     }
 }
 
@@ -331,13 +325,10 @@ pub fn summary(outcomes: &[Outcome], elapsed: Duration) -> String {
 }
 
 /// `vitrine upload …`: prints the summary; `Ok(false)` when any file failed.
-pub async fn run(args: &[String]) -> anyhow::Result<bool> {
-    let opts = Options::parse(args, std::env::var("VITRINE_SERVER").ok()).map_err(anyhow::Error::msg)?;
-    let token = std::env::var("VITRINE_TOKEN")
-        .map_err(|_| anyhow::anyhow!("set VITRINE_TOKEN to an API token (vitrine token create NAME)"))?;
-    let client = ApiClient::new(&opts.server, &token)?;
+pub async fn run(opts: &Options) -> anyhow::Result<bool> {
+    let client = opts.remote.client()?;
     let started = Instant::now();
-    let outcomes = upload(&client, &opts).await?;
+    let outcomes = upload(&client, opts).await?;
     if opts.json {
         let count = |s: &str| outcomes.iter().filter(|o| o.status == s).count();
         let report = serde_json::json!({
@@ -354,22 +345,27 @@ pub async fn run(args: &[String]) -> anyhow::Result<bool> {
 mod tests {
     use super::*;
 
-    fn args(a: &[&str]) -> Vec<String> {
-        a.iter().map(|s| s.to_string()).collect()
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        o: Options,
+    }
+
+    fn parse(a: &[&str]) -> Result<Options, clap::Error> {
+        use clap::Parser;
+        Cli::try_parse_from(std::iter::once("upload").chain(a.iter().copied())).map(|c| c.o)
     }
 
     #[test]
     fn options_need_a_product_and_a_path() {
-        let o = Options::parse(&args(&["--product", "chair", "a.jpg", "dir", "--json"]), None).unwrap();
+        let o = parse(&["--product", "chair", "a.jpg", "dir", "--json", "--server", "https://shop.example"]).unwrap();
         assert_eq!(
-            (o.product.as_str(), o.paths.len(), o.json, o.server.as_str()),
-            ("chair", 2, true, "http://127.0.0.1:3000")
+            (o.product.as_str(), o.paths.len(), o.json, o.remote.server.as_str()),
+            ("chair", 2, true, "https://shop.example")
         );
-        assert!(Options::parse(&args(&["a.jpg"]), None).is_err());
-        assert!(Options::parse(&args(&["--product", "chair"]), None).is_err());
-        assert!(Options::parse(&args(&["--product", "c", "--bogus", "a.jpg"]), None).is_err());
-        let o = Options::parse(&args(&["--product", "c", "a.jpg"]), Some("https://shop.example".into())).unwrap();
-        assert_eq!(o.server, "https://shop.example");
+        assert!(parse(&["a.jpg"]).is_err());
+        assert!(parse(&["--product", "chair"]).is_err());
+        assert!(parse(&["--product", "c", "--bogus", "a.jpg"]).is_err());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! every failure is an RFC 9457 `application/problem+json` whose `type` names
 //! the kind of failure and never changes.
 
+mod images;
 mod openapi;
 mod products;
 mod uploads;
@@ -35,6 +36,13 @@ pub fn routes() -> Router<AppState> {
         .route("/products/{product}/publish", post(products::publish))
         .route("/products/{product}/unpublish", post(products::unpublish))
         .route("/products/{product}/images", get(uploads::images))
+        .route("/products/{product}/images/delete", post(images::remove_many))
+        .route(
+            "/products/{product}/images/{image}",
+            axum::routing::patch(images::update).delete(images::remove),
+        )
+        .route("/products/{product}/images/{image}/place", post(images::place))
+        .route("/products/{product}/images/{image}/cover", post(images::cover))
         .route("/products/{product}/reprocess", post(uploads::reprocess))
         .route("/products/{product}/uploads", post(uploads::begin))
         .route("/uploads/{image}/complete", post(uploads::complete))

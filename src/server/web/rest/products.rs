@@ -6,11 +6,11 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{ApiResult, Body, Params, ProblemBody};
 use crate::{
-    model::ProductDto,
+    model::{ProductDto, ProductPage},
     server::{
         services::products::{self, Cursor, ProductError},
         web::{caller::Caller, state::AppState},
@@ -31,26 +31,18 @@ pub struct PageQuery {
     cursor: Option<String>,
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct Page {
-    items: Vec<ProductDto>,
-    /// Pass as `?cursor=` for the next page; absent on the last one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_cursor: Option<String>,
-}
-
 #[utoipa::path(
     get,
     path = "/api/v1/products",
     tag = "products",
     params(PageQuery),
     responses(
-        (status = 200, description = "A page of products, newest first", body = Page),
+        (status = 200, description = "A page of products, newest first", body = ProductPage),
         (status = 400, description = "A bad limit or cursor", body = ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "No live API token or admin session", body = ProblemBody, content_type = "application/problem+json")
     )
 )]
-pub async fn list(State(st): State<AppState>, caller: Caller, Params(q): Params<PageQuery>) -> ApiResult<Json<Page>> {
+pub async fn list(State(st): State<AppState>, caller: Caller, Params(q): Params<PageQuery>) -> ApiResult<Json<ProductPage>> {
     caller.reader()?;
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
@@ -58,7 +50,7 @@ pub async fn list(State(st): State<AppState>, caller: Caller, Params(q): Params<
     }
     let after = q.cursor.as_deref().map(Cursor::parse).transpose()?;
     let (items, next) = products::page(&st.db, after, limit).await?;
-    Ok(Json(Page {
+    Ok(Json(ProductPage {
         items,
         next_cursor: next.map(|c| c.encode()),
     }))
@@ -67,6 +59,7 @@ pub async fn list(State(st): State<AppState>, caller: Caller, Params(q): Params<
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewProduct {
     /// 1 to 120 characters; the slug is made from it.
+    #[schema(min_length = 1, max_length = 120)]
     name: String,
 }
 

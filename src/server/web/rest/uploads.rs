@@ -13,22 +13,12 @@ use uuid::Uuid;
 
 use super::{ApiResult, Body, ProblemBody, id};
 use crate::{
-    model::{BatchResult, FileSpec, ImageDto, UploadTicket},
+    model::{BatchResult, FileSpec, ImageDto, ProductImages, UploadTicket},
     server::{
         services::{gallery, images, products, uploads},
         web::{caller::Caller, state::AppState},
     },
 };
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ProductImages {
-    product_id: Uuid,
-    /// The image that stands for the product: its cover when that is ready,
-    /// else the first ready image; `null` while none is ready.
-    primary_image: Option<ImageDto>,
-    /// Every image, in display order, whatever its status.
-    images: Vec<ImageDto>,
-}
 
 #[utoipa::path(
     get,
