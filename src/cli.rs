@@ -126,7 +126,17 @@ mod tests {
     fn the_command_line_is_consistent_and_documented() {
         Cli::command().debug_assert();
         let help = Cli::command().render_long_help().to_string();
-        for sub in ["serve", "worker", "migrate", "reconcile", "admin", "token", "upload", "reprocess", "import"] {
+        for sub in [
+            "serve",
+            "worker",
+            "migrate",
+            "reconcile",
+            "admin",
+            "token",
+            "upload",
+            "reprocess",
+            "import",
+        ] {
             assert!(help.contains(sub), "{sub} is listed: {help}");
         }
     }

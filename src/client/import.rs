@@ -67,7 +67,9 @@ pub fn read_rows(path: &Path) -> anyhow::Result<Vec<Row>> {
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
         return Ok(serde_json::from_str(&text)?);
     }
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
     reader
         .deserialize()
         .enumerate()
@@ -134,7 +136,14 @@ async fn product_for(client: &ApiClient, row: &Row, slug: &str) -> Result<(Produ
     }
 }
 
-async fn import_row(client: &ApiClient, http: &reqwest::Client, base: &Path, n: usize, row: &Row, bars: &Bars) -> RowReport {
+async fn import_row(
+    client: &ApiClient,
+    http: &reqwest::Client,
+    base: &Path,
+    n: usize,
+    row: &Row,
+    bars: &Bars,
+) -> RowReport {
     let report = |slug: &str, status, reason: Option<String>| RowReport {
         row: n,
         slug: slug.to_string(),
@@ -169,7 +178,9 @@ async fn import_row(client: &ApiClient, http: &reqwest::Client, base: &Path, n: 
 pub async fn import(client: &ApiClient, file: &Path) -> anyhow::Result<Vec<RowReport>> {
     let rows = read_rows(file)?;
     let base = file.parent().unwrap_or(Path::new("."));
-    let http = reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).build()?;
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .build()?;
     // One picture per row: the report says more than bars would.
     let bars = Bars::new(0, true);
     let mut out = Vec::with_capacity(rows.len());
@@ -245,7 +256,10 @@ mod tests {
             reason: None,
         };
         let text = summary(&[r("imported"), r("missing-picture"), r("skipped"), r("skipped")]);
-        assert!(text.ends_with("1 imported · 1 missing picture · 2 already imported · 0 failed\n"), "{text}");
+        assert!(
+            text.ends_with("1 imported · 1 missing picture · 2 already imported · 0 failed\n"),
+            "{text}"
+        );
         assert_eq!(text.lines().count(), 4);
     }
 }

@@ -89,11 +89,11 @@ impl ApiClient {
         let res = req.send().await?;
         if res.status() == StatusCode::NO_CONTENT {
             // An empty answer reads as JSON `null` (for `()` and `Option`s).
-            return Ok(serde_json::from_value(serde_json::Value::Null).map_err(|_| ClientError::Problem {
+            return serde_json::from_value(serde_json::Value::Null).map_err(|_| ClientError::Problem {
                 status: 204,
                 kind: "unexpected".into(),
                 detail: "the server sent no body".into(),
-            })?);
+            });
         }
         if res.status().is_success() {
             return Ok(res.json().await?);
@@ -125,7 +125,8 @@ impl ApiClient {
 
     /// Changes fields of a product (`{"slug": …, "description": …}`).
     pub async fn update_product(&self, id: Uuid, changes: &serde_json::Value) -> Result<ProductDto, ClientError> {
-        self.call(Method::PATCH, &format!("/products/{id}"), Some(changes)).await
+        self.call(Method::PATCH, &format!("/products/{id}"), Some(changes))
+            .await
     }
 
     pub async fn delete_product(&self, id: Uuid) -> Result<(), ClientError> {

@@ -66,6 +66,9 @@ pub async fn reprocess(client: &ApiClient, opts: &Options) -> Result<Queued, Cli
 pub async fn run(opts: &Options) -> anyhow::Result<()> {
     let client = opts.remote.client()?;
     let q = reprocess(&client, opts).await?;
-    println!("queued {} image(s) of {} product(s) for processing", q.images, q.products);
+    println!(
+        "queued {} image(s) of {} product(s) for processing",
+        q.images, q.products
+    );
     Ok(())
 }

@@ -189,17 +189,18 @@ pub enum Sent {
 
 /// The file type: what the bytes say, else the name's extension.
 fn image_type(name: &str, bytes: &[u8]) -> ImageType {
-    let by_ext = Path::new(name)
-        .extension()
-        .and_then(|e| e.to_str())
-        .and_then(|e| match e.to_ascii_lowercase().as_str() {
-            "jpg" | "jpeg" => Some(ImageType::Jpeg),
-            "png" => Some(ImageType::Png),
-            "webp" => Some(ImageType::Webp),
-            "gif" => Some(ImageType::Gif),
-            "avif" => Some(ImageType::Avif),
-            _ => None,
-        });
+    let by_ext =
+        Path::new(name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(|e| match e.to_ascii_lowercase().as_str() {
+                "jpg" | "jpeg" => Some(ImageType::Jpeg),
+                "png" => Some(ImageType::Png),
+                "webp" => Some(ImageType::Webp),
+                "gif" => Some(ImageType::Gif),
+                "avif" => Some(ImageType::Avif),
+                _ => None,
+            });
     ImageType::sniff(&bytes[..bytes.len().min(16)])
         .or(by_ext)
         .unwrap_or(ImageType::Jpeg)
@@ -358,7 +359,16 @@ mod tests {
 
     #[test]
     fn options_need_a_product_and_a_path() {
-        let o = parse(&["--product", "chair", "a.jpg", "dir", "--json", "--server", "https://shop.example"]).unwrap();
+        let o = parse(&[
+            "--product",
+            "chair",
+            "a.jpg",
+            "dir",
+            "--json",
+            "--server",
+            "https://shop.example",
+        ])
+        .unwrap();
         assert_eq!(
             (o.product.as_str(), o.paths.len(), o.json, o.remote.server.as_str()),
             ("chair", 2, true, "https://shop.example")

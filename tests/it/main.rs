@@ -16,6 +16,7 @@ mod procs;
 mod reconcile;
 mod recovery;
 mod rest;
+mod rest_batch;
 mod rest_tools;
 mod security;
 mod upload_flow;

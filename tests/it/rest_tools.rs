@@ -57,18 +57,52 @@ async fn images_are_edited_through_the_rest_door(backend: Backend) {
     app.run_jobs().await;
     let img = |i: usize| format!("/products/desk/images/{}", up[i]);
 
-    let (s, a) = call(&app, &w, Method::PATCH, &img(0), Some(json!({ "alt_text": "Desk, front" }))).await;
+    let (s, a) = call(
+        &app,
+        &w,
+        Method::PATCH,
+        &img(0),
+        Some(json!({ "alt_text": "Desk, front" })),
+    )
+    .await;
     assert_eq!(s, 200, "{a}");
-    assert_eq!((a["alt_text"].as_str(), a["title"].as_str()), (Some("Desk, front"), Some("")));
+    assert_eq!(
+        (a["alt_text"].as_str(), a["title"].as_str()),
+        (Some("Desk, front"), Some(""))
+    );
     let (s, t) = call(&app, &w, Method::PATCH, &img(0), Some(json!({ "tags": ["oak"] }))).await;
-    assert_eq!((s, t["alt_text"].as_str(), t["tags"].clone()), (200, Some("Desk, front"), json!(["oak"])));
+    assert_eq!(
+        (s, t["alt_text"].as_str(), t["tags"].clone()),
+        (200, Some("Desk, front"), json!(["oak"]))
+    );
     let long = "x".repeat(5000);
     let (s, p) = call(&app, &w, Method::PATCH, &img(0), Some(json!({ "alt_text": long }))).await;
-    assert_eq!((s, p["type"].as_str()), (400, Some("urn:vitrine:problem:invalid")), "{p}");
-    assert_eq!(call(&app, &r, Method::POST, &format!("{}/cover", img(1)), None).await.0, 403);
+    assert_eq!(
+        (s, p["type"].as_str()),
+        (400, Some("urn:vitrine:problem:invalid")),
+        "{p}"
+    );
+    assert_eq!(
+        call(&app, &r, Method::POST, &format!("{}/cover", img(1)), None).await.0,
+        403
+    );
 
-    assert_eq!(call(&app, &w, Method::POST, &format!("{}/place", img(2)), Some(json!({ "index": 0 }))).await.0, 204);
-    assert_eq!(call(&app, &w, Method::POST, &format!("{}/cover", img(1)), None).await.0, 204);
+    assert_eq!(
+        call(
+            &app,
+            &w,
+            Method::POST,
+            &format!("{}/place", img(2)),
+            Some(json!({ "index": 0 }))
+        )
+        .await
+        .0,
+        204
+    );
+    assert_eq!(
+        call(&app, &w, Method::POST, &format!("{}/cover", img(1)), None).await.0,
+        204
+    );
     let (_, gallery) = call(&app, &r, Method::GET, "/products/desk/images", None).await;
     assert_eq!(ids(&gallery), [&up[2], &up[0], &up[1]]);
     assert_eq!(gallery["primary_image"]["id"], up[1].as_str());
@@ -76,11 +110,19 @@ async fn images_are_edited_through_the_rest_door(backend: Backend) {
     // Another product's image is not reachable through this one.
     app.create_product("Chair").await;
     let elsewhere = format!("/products/chair/images/{}", up[0]);
-    assert_eq!(call(&app, &w, Method::PATCH, &elsewhere, Some(json!({ "title": "x" }))).await.0, 404);
+    assert_eq!(
+        call(&app, &w, Method::PATCH, &elsewhere, Some(json!({ "title": "x" })))
+            .await
+            .0,
+        404
+    );
     assert_eq!(call(&app, &w, Method::DELETE, &elsewhere, None).await.0, 404);
 
     assert_eq!(call(&app, &w, Method::DELETE, &img(0), None).await.0, 204);
-    assert!(app.object_names(&product, &up[0]).await.is_empty(), "its objects went too");
+    assert!(
+        app.object_names(&product, &up[0]).await.is_empty(),
+        "its objects went too"
+    );
     let stranger = uuid::Uuid::new_v4().to_string();
     let (s, batch) = call(
         &app,
@@ -91,7 +133,10 @@ async fn images_are_edited_through_the_rest_door(backend: Backend) {
     )
     .await;
     assert_eq!(s, 200, "{batch}");
-    assert_eq!((batch["total_successful"].as_u64(), batch["total_failed"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (batch["total_successful"].as_u64(), batch["total_failed"].as_u64()),
+        (Some(1), Some(1))
+    );
     let (_, gallery) = call(&app, &r, Method::GET, "/products/desk/images", None).await;
     assert_eq!(ids(&gallery), [&up[1]]);
 }
@@ -109,13 +154,17 @@ async fn vitrine(app: &TestApp, token: &str, args: &[&str]) -> std::process::Out
 
 fn report(out: &std::process::Output) -> Value {
     let stdout = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
-        panic!("{e}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr))
-    })
+    serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("{e}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr)))
 }
 
 fn count(report: &Value, status: &str) -> usize {
-    report["rows"].as_array().unwrap().iter().filter(|r| r["status"] == status).count()
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == status)
+        .count()
 }
 
 async fn the_import_command_migrates_a_legacy_catalogue(backend: Backend) {
@@ -148,7 +197,12 @@ async fn the_import_command_migrates_a_legacy_catalogue(backend: Backend) {
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
     let first = report(&first);
     assert_eq!(
-        [count(&first, "imported"), count(&first, "missing-picture"), count(&first, "skipped"), count(&first, "failed")],
+        [
+            count(&first, "imported"),
+            count(&first, "missing-picture"),
+            count(&first, "skipped"),
+            count(&first, "failed")
+        ],
         [17, 2, 1, 0],
         "{first}"
     );
@@ -156,7 +210,10 @@ async fn the_import_command_migrates_a_legacy_catalogue(backend: Backend) {
     let products: Vec<vitrine::model::ProductDto> = app.typed("list_products", json!({})).await;
     assert_eq!(products.len(), 19, "a row without a picture still makes its product");
     let item = products.iter().find(|p| p.slug == "item-3").unwrap();
-    assert_eq!((item.name.as_str(), item.description.as_str()), ("Item 3, oak", "Old item 3"));
+    assert_eq!(
+        (item.name.as_str(), item.description.as_str()),
+        ("Item 3, oak", "Old item 3")
+    );
     assert!(products.iter().any(|p| p.slug == "rug" && p.image_count == 0));
     let gallery = app.images(&item.id.to_string()).await;
     assert_eq!(gallery.len(), 1);
@@ -168,11 +225,23 @@ async fn the_import_command_migrates_a_legacy_catalogue(backend: Backend) {
     let again = vitrine(&app, &w, &["import", export]).await;
     let text = String::from_utf8_lossy(&again.stdout);
     assert!(again.status.success(), "{text}");
-    assert!(text.contains("0 imported · 2 missing picture · 18 already imported · 0 failed"), "{text}");
-    assert!(text.lines().any(|l| l.starts_with("missing-picture") && l.contains("stool")), "{text}");
+    assert!(
+        text.contains("0 imported · 2 missing picture · 18 already imported · 0 failed"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("missing-picture") && l.contains("stool")),
+        "{text}"
+    );
     let products: Vec<vitrine::model::ProductDto> = app.typed("list_products", json!({})).await;
     assert_eq!(products.len(), 19);
-    assert!(products.iter().filter(|p| p.slug != "stool" && p.slug != "rug").all(|p| p.image_count == 1));
+    assert!(
+        products
+            .iter()
+            .filter(|p| p.slug != "stool" && p.slug != "rug")
+            .all(|p| p.image_count == 1)
+    );
 }
 
 async fn the_reprocess_command_requeues_failed_images(backend: Backend) {
@@ -183,22 +252,35 @@ async fn the_reprocess_command_requeues_failed_images(backend: Backend) {
     let up = app
         .upload(
             &product,
-            &[("good.png", tiny_png(), "image/png"), ("bad.png", broken_png(), "image/png")],
+            &[
+                ("good.png", tiny_png(), "image/png"),
+                ("bad.png", broken_png(), "image/png"),
+            ],
         )
         .await;
     app.run_jobs().await;
-    let status = |imgs: &[vitrine::model::ImageDto], id: &str| {
-        imgs.iter().find(|i| i.id.to_string() == id).map(|i| i.status)
-    };
+    let status =
+        |imgs: &[vitrine::model::ImageDto], id: &str| imgs.iter().find(|i| i.id.to_string() == id).map(|i| i.status);
     let imgs = app.images(&product).await;
     assert_eq!(status(&imgs, &up[1]), Some(vitrine::model::ImageStatus::Failed));
 
     let out = vitrine(&app, &w, &["reprocess", "--failed"]).await;
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success() && text.contains("queued 1 image(s) of 1 product(s)"), "{text}");
+    assert!(
+        out.status.success() && text.contains("queued 1 image(s) of 1 product(s)"),
+        "{text}"
+    );
     let imgs = app.images(&product).await;
-    assert_ne!(status(&imgs, &up[1]), Some(vitrine::model::ImageStatus::Failed), "queued again");
-    assert_eq!(status(&imgs, &up[0]), Some(vitrine::model::ImageStatus::Ready), "the good one is left alone");
+    assert_ne!(
+        status(&imgs, &up[1]),
+        Some(vitrine::model::ImageStatus::Failed),
+        "queued again"
+    );
+    assert_eq!(
+        status(&imgs, &up[0]),
+        Some(vitrine::model::ImageStatus::Ready),
+        "the good one is left alone"
+    );
 
     app.run_jobs().await;
     let out = vitrine(&app, &w, &["reprocess", "--product", "vase"]).await;

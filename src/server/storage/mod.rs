@@ -262,6 +262,32 @@ impl Storage {
             .map_err(backend)
     }
 
+    /// Streams a file from disk into a new object (never the whole file in
+    /// memory), written once (`If-None-Match: *`) and checked by the store
+    /// against its SHA-256.
+    pub async fn put_file(
+        &self,
+        key: &ObjectKey,
+        content_type: &str,
+        path: &std::path::Path,
+        sha256: &Sha256Hex,
+    ) -> Result<(), StorageError> {
+        use base64::Engine as _;
+        let body = ByteStream::from_path(path).await.map_err(backend)?;
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .content_type(content_type)
+            .if_none_match("*")
+            .checksum_sha256(base64::engine::general_purpose::STANDARD.encode(sha256.bytes()))
+            .body(body)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(backend)
+    }
+
     /// Deleting a missing object is not an error (S3 semantics).
     pub async fn delete(&self, key: &ObjectKey) -> Result<(), StorageError> {
         self.client

@@ -70,7 +70,7 @@ where
             state.page_policy.clone(),
             security::security_headers,
         ))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
+        .layer(axum::middleware::from_fn(capped_bodies))
         .layer(headers::compression())
         // Outermost: visitors' pages are kept as sent, headers and compression included.
         .layer(axum::middleware::from_fn_with_state(
@@ -82,6 +82,25 @@ where
         Some(s3) => app.merge(s3),
         None => app,
     }
+}
+
+/// Every request body is capped at [`MAX_REQUEST_BYTES`] (413 beyond), except
+/// the REST batch upload's, whose handler caps each file as it reads it.
+async fn capped_bodies(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if rest::is_batch_upload(req.method(), req.uri().path()) {
+        return next.run(req).await;
+    }
+    let announced = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_REQUEST_BYTES as u64) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    // A body that does not announce its length is cut off at the cap (extractors answer 413).
+    let (parts, body) = req.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, MAX_REQUEST_BYTES));
+    next.run(axum::extract::Request::from_parts(parts, body)).await
 }
 
 /// Admin pages send visitors to `/login` before anything renders. (Server

@@ -4,6 +4,7 @@
 //! every failure is an RFC 9457 `application/problem+json` whose `type` names
 //! the kind of failure and never changes.
 
+mod batch;
 mod images;
 mod openapi;
 mod products;
@@ -35,7 +36,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/products/{product}/publish", post(products::publish))
         .route("/products/{product}/unpublish", post(products::unpublish))
-        .route("/products/{product}/images", get(uploads::images))
+        // The batch upload reads its body part by part and caps each file itself.
+        .route(
+            "/products/{product}/images",
+            get(uploads::images)
+                .post(batch::upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/products/{product}/images/delete", post(images::remove_many))
         .route(
             "/products/{product}/images/{image}",
@@ -77,14 +84,28 @@ pub struct ProblemBody {
 }
 
 impl Problem {
-    /// A refusal of the cross-site write guard, in the REST door's shape.
-    pub fn forbidden(detail: &str) -> Self {
+    pub fn new(status: StatusCode, kind: &'static str, detail: impl Into<String>) -> Self {
         Self {
-            status: StatusCode::FORBIDDEN,
-            kind: "forbidden",
+            status,
+            kind,
             detail: detail.into(),
         }
     }
+
+    /// A refusal of the cross-site write guard, in the REST door's shape.
+    pub fn forbidden(detail: &str) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+    }
+}
+
+/// The one route whose body is not capped at [`super::MAX_REQUEST_BYTES`]:
+/// the batch upload, which caps each file itself.
+pub fn is_batch_upload(method: &axum::http::Method, path: &str) -> bool {
+    let Some(rest) = path.strip_prefix(super::same_origin::REST_PREFIX) else {
+        return false;
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    method == axum::http::Method::POST && matches!(segments.as_slice(), ["products", p, "images"] if !p.is_empty())
 }
 
 /// The `type` of every problem of this kind.
@@ -204,6 +225,16 @@ fn id(raw: &str) -> Result<Uuid, Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_batch_upload_is_uncapped() {
+        use axum::http::Method;
+        assert!(is_batch_upload(&Method::POST, "/api/v1/products/chair/images"));
+        assert!(!is_batch_upload(&Method::GET, "/api/v1/products/chair/images"));
+        assert!(!is_batch_upload(&Method::POST, "/api/v1/products/chair/images/delete"));
+        assert!(!is_batch_upload(&Method::POST, "/api/v1/products//images"));
+        assert!(!is_batch_upload(&Method::POST, "/api/create_product"));
+    }
 
     #[test]
     fn problems_keep_their_status_and_stable_kind() {

@@ -8,7 +8,7 @@ use utoipa::{
     openapi::security::{Http, HttpAuthScheme, SecurityScheme},
 };
 
-use super::{images, products, uploads};
+use super::{batch, images, products, uploads};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,7 +21,7 @@ use super::{images, products, uploads};
         products::list, products::create, products::show, products::update, products::remove,
         products::publish, products::unpublish,
         uploads::images, uploads::reprocess, uploads::begin, uploads::complete, uploads::renew, uploads::cancel,
-        images::update, images::place, images::cover, images::remove, images::remove_many,
+        batch::upload, images::update, images::place, images::cover, images::remove, images::remove_many,
     ),
     modifiers(&BearerToken),
     security(("bearer" = [])),
@@ -57,7 +57,7 @@ mod tests {
         assert_eq!(doc["openapi"], "3.1.0");
         let paths = doc["paths"].as_object().unwrap();
         let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
-        assert_eq!(operations, 18, "{:?}", paths.keys().collect::<Vec<_>>());
+        assert_eq!(operations, 19, "{:?}", paths.keys().collect::<Vec<_>>());
         let problem =
             &doc["paths"]["/api/v1/products"]["post"]["responses"]["403"]["content"]["application/problem+json"];
         assert!(problem["schema"].is_object(), "{problem}");

@@ -42,7 +42,11 @@ pub struct PageQuery {
         (status = 401, description = "No live API token or admin session", body = ProblemBody, content_type = "application/problem+json")
     )
 )]
-pub async fn list(State(st): State<AppState>, caller: Caller, Params(q): Params<PageQuery>) -> ApiResult<Json<ProductPage>> {
+pub async fn list(
+    State(st): State<AppState>,
+    caller: Caller,
+    Params(q): Params<PageQuery>,
+) -> ApiResult<Json<ProductPage>> {
     caller.reader()?;
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
