@@ -6,7 +6,10 @@
 use crate::common::{Backend, TestApp, tiny_png};
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
-use vitrine::server::services::tokens::{self, Scope};
+use vitrine::{
+    on_db,
+    server::services::tokens::{self, Scope},
+};
 
 on_both_databases!(
     the_batch_upload_stores_each_file_on_its_own,

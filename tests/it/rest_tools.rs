@@ -104,7 +104,7 @@ async fn images_are_edited_through_the_rest_door(backend: Backend) {
         204
     );
     let (_, gallery) = call(&app, &r, Method::GET, "/products/desk/images", None).await;
-    assert_eq!(ids(&gallery), [&up[2], &up[0], &up[1]]);
+    assert_eq!(ids(&gallery), [up[2].clone(), up[0].clone(), up[1].clone()]);
     assert_eq!(gallery["primary_image"]["id"], up[1].as_str());
 
     // Another product's image is not reachable through this one.
@@ -138,7 +138,7 @@ async fn images_are_edited_through_the_rest_door(backend: Backend) {
         (Some(1), Some(1))
     );
     let (_, gallery) = call(&app, &r, Method::GET, "/products/desk/images", None).await;
-    assert_eq!(ids(&gallery), [&up[1]]);
+    assert_eq!(ids(&gallery), [up[1].clone()]);
 }
 
 /// Runs the `vitrine` binary as a script would, against the test app.
