@@ -1,5 +1,8 @@
 import { expect, test } from '@playwright/test';
-import { createProduct, dropFiles, hydrated, photo, unique } from './helpers';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PHOTOS, createProduct, dropFiles, hydrated, photo, unique } from './helpers';
 
 test('an admin drops three photos, watches them turn ready, compares, and visitors see them', async ({ page }) => {
   const name = unique('Oak chair');
@@ -95,6 +98,27 @@ test('refused files show their reason at once and never stop the others', async 
   const gallery = page.getByRole('list', { name: 'Gallery' });
   await expect(gallery.getByRole('img', { name: 'bridge.jpg', exact: true })).toBeVisible();
   await expect(gallery.getByRole('figure').filter({ hasText: 'fake.jpg' })).toContainText('Failed: the file is not a JPEG');
+});
+
+test('a chosen folder is read whole: images in every subfolder go up, other files are refused, hidden ones ignored', async ({ page }) => {
+  await createProduct(page, unique('Shelf'));
+  const dir = mkdtempSync(join(tmpdir(), 'vitrine-folder-'));
+  mkdirSync(join(dir, 'day2', 'close-ups'), { recursive: true });
+  copyFileSync(join(PHOTOS, 'mate_Wood.jpg'), join(dir, 'a.jpg'));
+  copyFileSync(join(PHOTOS, 'plasma_Kokkini.png'), join(dir, 'day2', 'b.png'));
+  copyFileSync(join(PHOTOS, 'Wine_by_Jakkub_Mede.jpg'), join(dir, 'day2', 'close-ups', 'c.jpg'));
+  writeFileSync(join(dir, 'notes.txt'), 'shot list');
+  writeFileSync(join(dir, '.DS_Store'), 'finder state');
+  await page.getByLabel('Choose a folder').setInputFiles(dir);
+
+  const uploads = page.getByRole('list', { name: 'Uploads' });
+  for (const name of ['a.jpg', 'b.png', 'c.jpg']) {
+    await expect(uploads.getByRole('listitem').filter({ hasText: name })).toContainText('Ready', { timeout: 90_000 });
+  }
+  await expect(uploads.getByRole('listitem').filter({ hasText: 'notes.txt' })).toContainText('Failed: text/plain is not supported');
+  await expect(uploads.getByRole('listitem').filter({ hasText: '.DS_Store' })).toHaveCount(0);
+  await expect(page.locator('.summary')).toHaveText('3 of 4 uploaded · 1 failed');
+  await expect(page.getByRole('list', { name: 'Gallery' }).getByRole('figure')).toHaveCount(3);
 });
 
 test('an unknown public gallery is a 404 page', async ({ page }) => {

@@ -8,6 +8,7 @@
 //! completion) and `transfers` (the bridge to the upload Web Worker).
 
 pub mod compare;
+mod folders;
 pub mod gallery;
 pub mod login;
 pub mod manage;

@@ -1,14 +1,22 @@
 //! The drop zone, the file picker and the per-file upload list.
 
 use leptos::prelude::*;
-use web_sys::{File, FileList};
 
-use super::upload_engine::{Engine, Phase, Upload};
+use super::{
+    folders::{self, Dropped, files_of},
+    upload_engine::{Engine, Phase, Upload},
+};
 use crate::validate::human_bytes;
 
-fn files_of(list: Option<FileList>) -> Vec<File> {
-    let Some(list) = list else { return Vec::new() };
-    (0..list.length()).filter_map(|i| list.get(i)).collect()
+/// Adds what was dropped; folders are read after the event (the page stays responsive).
+fn add_dropped(engine: Engine, ev: &leptos::ev::DragEvent) {
+    let Some(dt) = ev.data_transfer() else { return };
+    match folders::dropped(&dt) {
+        Dropped::Files(files) => engine.add_files(files),
+        Dropped::Entries(entries) => leptos::task::spawn_local(async move {
+            engine.add_files(folders::walk(entries).await);
+        }),
+    }
 }
 
 #[component]
@@ -23,7 +31,7 @@ pub fn Uploader(engine: Engine) -> impl IntoView {
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         hover.set(false);
-        engine.add_files(files_of(ev.data_transfer().and_then(|d| d.files())));
+        add_dropped(engine, &ev);
     };
     // Images pasted anywhere on the page are uploaded (text pastes are left alone).
     let paste = window_event_listener(leptos::ev::paste, move |ev| {
@@ -48,7 +56,7 @@ pub fn Uploader(engine: Engine) -> impl IntoView {
     let overlay_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         dragging.set(false);
-        engine.add_files(files_of(ev.data_transfer().and_then(|d| d.files())));
+        add_dropped(engine, &ev);
     };
     let open_picker = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Enter" || ev.key() == " " {
@@ -62,6 +70,19 @@ pub fn Uploader(engine: Engine) -> impl IntoView {
         if let Some(i) = input.get() {
             engine.add_files(files_of(i.files()));
             // Lets the same file be picked again after a cancel.
+            i.set_value("");
+        }
+    };
+    // A second picker for whole folders (every file inside, recursively).
+    let folder = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(i) = folder.get() {
+            i.set_webkitdirectory(true);
+        }
+    });
+    let on_folder = move |_| {
+        if let Some(i) = folder.get() {
+            engine.add_files(folders::visible(files_of(i.files())));
             i.set_value("");
         }
     };
@@ -83,12 +104,16 @@ pub fn Uploader(engine: Engine) -> impl IntoView {
                 on:click=move |_| { if let Some(i) = input.get() { i.click(); } }
             >
                 <p>"Drop images here"</p>
-                <p class="muted">"JPEG, PNG, WebP, GIF or AVIF · or paste · or press Enter to choose"</p>
+                <p class="muted">"JPEG, PNG, WebP, GIF or AVIF · files or folders · or paste · or press Enter to choose"</p>
             </div>
             // A styled button; the real input stays focusable (and named) inside it.
             <label class="picker">
                 <input node_ref=input type="file" multiple accept="image/*" on:change=on_change/>
                 "Choose images"
+            </label>
+            <label class="picker">
+                <input node_ref=folder type="file" multiple on:change=on_folder/>
+                "Choose a folder"
             </label>
             <div
                 class="drop-overlay"
