@@ -225,6 +225,20 @@ pub enum FailureKind {
     Duplicate,
 }
 
+impl FailureKind {
+    /// The wire name (as serde writes it), for metrics labels.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Validation => "validation",
+            Self::TooLarge => "too_large",
+            Self::UnsupportedType => "unsupported_type",
+            Self::Storage => "storage",
+            Self::Internal => "internal",
+            Self::Duplicate => "duplicate",
+        }
+    }
+}
+
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchFailure {

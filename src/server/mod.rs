@@ -4,6 +4,7 @@
 pub mod db;
 pub mod embedded_s3;
 pub mod jobs;
+pub mod metrics;
 pub mod page_cache;
 pub mod reconcile;
 pub mod repo;

@@ -36,6 +36,8 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self> {
+        // The metrics recorder exists before the first request or job is counted.
+        super::metrics::handle();
         std::fs::create_dir_all(&settings.data_dir)
             .with_context(|| format!("cannot create the data folder {}", settings.data_dir.display()))?;
         let listener = TcpListener::bind(&settings.bind)
@@ -104,6 +106,7 @@ impl Application {
             secure_cookies: public_url.starts_with("https://"),
             sign_in_limits: Default::default(),
             pages: Default::default(),
+            metrics_token: settings.metrics_token.clone(),
             public_origin: web::same_origin::PublicOrigin(
                 web::security::origin_of(&public_url).context("VITRINE_PUBLIC_URL must be an http(s) URL")?,
             ),

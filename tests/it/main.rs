@@ -10,6 +10,7 @@ mod common;
 mod auth;
 mod jobs;
 mod manage;
+mod observe;
 mod pages;
 mod processing;
 mod procs;

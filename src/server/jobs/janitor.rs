@@ -35,6 +35,13 @@ impl BackgroundJob for Janitor {
             Ok(n) => n,
             Err(e) => return Outcome::retry("expired sessions could not be purged", e),
         };
+        for (what, n) in [
+            ("uploads", uploads as u64),
+            ("sessions", sessions),
+            ("sign_in_failures", failures),
+        ] {
+            metrics::counter!(crate::server::metrics::JANITOR_REMOVED, "what" => what).increment(n);
+        }
         tracing::info!(
             uploads,
             sessions,

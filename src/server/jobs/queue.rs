@@ -33,7 +33,17 @@ pub(super) async fn insert(tx: &mut Tx, kind: &str, payload: &str) -> Result<(),
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO job (id, kind, payload, run_at, attempts, created_at) VALUES ($1, $2, $3, $4, 0, $4)")
         .bind(Uuid::new_v4().to_string()).bind(kind).bind(payload).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    // Counted when written: a transaction that rolls back later still counts (rare; see README).
+    metrics::counter!(crate::server::metrics::JOBS_QUEUED, "kind" => kind.to_string()).increment(1);
     Ok(())
+}
+
+/// How many jobs are due and not held, and since when the oldest has been due (ms).
+pub async fn backlog(db: &Db) -> Result<(i64, Option<i64>), sqlx::Error> {
+    let now = now_ms();
+    on_db!(db, p => sqlx::query_as(
+        "SELECT COUNT(*), MIN(run_at) FROM job WHERE run_at <= $1 AND (locked_until IS NULL OR locked_until < $1)")
+        .bind(now).fetch_one(p).await)
 }
 
 /// Locks the next due job, if any.
@@ -82,10 +92,22 @@ async fn run_as<J: BackgroundJob>(ctx: &JobContext, taken: &Taken, worker: &str)
             }
         }
     };
+    let running = metrics::gauge!(crate::server::metrics::JOBS_RUNNING, "kind" => J::NAME);
+    running.increment(1.0);
+    let started = std::time::Instant::now();
     let outcome = tokio::select! {
         outcome = job.run(ctx) => outcome,
         _ = heartbeat => unreachable!("the heartbeat never ends"),
     };
+    running.decrement(1.0);
+    metrics::histogram!(crate::server::metrics::JOB_DURATION, "kind" => J::NAME)
+        .record(started.elapsed().as_secs_f64());
+    let result = match &outcome {
+        Outcome::Done => "done",
+        Outcome::Retry { .. } if taken.attempts < J::MAX_ATTEMPTS => "retried",
+        Outcome::Retry { .. } => "failed",
+    };
+    metrics::counter!(crate::server::metrics::JOBS_FINISHED, "kind" => J::NAME, "outcome" => result).increment(1);
     // Whatever the job did (an image ready, failed, removed) may show on visitors' pages.
     ctx.pages.invalidate();
     match outcome {

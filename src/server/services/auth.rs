@@ -140,6 +140,7 @@ pub async fn login(
         let until: i64 = on_db!(db, p => sqlx::query_scalar(
             "SELECT blocked_until FROM sign_in_failure WHERE email = $1 AND client = $2")
             .bind(&email).bind(&client).fetch_one(p).await)?;
+        metrics::counter!(crate::server::metrics::SIGN_IN_THROTTLED).increment(1);
         return Err(AuthError::Throttled(((until - now + 999) / 1000).max(1)));
     }
     let row: Option<(String, String, String, bool)> = on_db!(db, p => sqlx::query_as(
@@ -153,6 +154,7 @@ pub async fn login(
     let verified = limits.run_check(permit, move || password_matches(&pw, &stored)).await;
     // The failure was counted above; only a success clears it.
     let Some((id, email, _, is_admin)) = row.filter(|_| verified == Some(true)) else {
+        metrics::counter!(crate::server::metrics::SIGN_IN_FAILURES).increment(1);
         return Err(AuthError::BadCredentials);
     };
     let mut raw = [0u8; 32];

@@ -150,7 +150,11 @@ pub async fn begin(
     let mut tx = db.begin().await?;
     images::insert_pending(&mut tx, product_id, &rows).await?;
     tx.commit().await?;
-    let tickets = prepared.into_iter().map(|(_, _, t)| t).collect();
+    let tickets: Vec<UploadTicket> = prepared.into_iter().map(|(_, _, t)| t).collect();
+    metrics::counter!(crate::server::metrics::UPLOADS_BEGUN).increment(tickets.len() as u64);
+    for f in &failed {
+        metrics::counter!(crate::server::metrics::UPLOADS_REFUSED, "reason" => f.kind.as_str()).increment(1);
+    }
     Ok(BatchResult::new(total, tickets, failed))
 }
 
@@ -242,9 +246,11 @@ pub async fn complete(db: &Db, storage: &Storage, image_id: Uuid) -> Result<Imag
                 ProcessImage { image_id }.enqueue(&mut tx).await?;
             }
             tx.commit().await?;
+            metrics::counter!(crate::server::metrics::UPLOADS_COMPLETED).increment(1);
         }
         Err(reason) => {
             tracing::warn!(%image_id, %reason, "upload refused after inspection");
+            metrics::counter!(crate::server::metrics::UPLOADS_REFUSED, "reason" => "inspection").increment(1);
             storage.delete(&key).await?;
             images::mark_failed(db, image_id, &reason).await?;
         }

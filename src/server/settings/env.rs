@@ -47,6 +47,10 @@ pub(super) const ENV: &[(&str, Apply)] = &[
         s.admin_password = Secret::new(v);
         Ok(())
     }),
+    ("VITRINE_METRICS_TOKEN", |s, v| {
+        s.metrics_token = Secret::new(v);
+        Ok(())
+    }),
     ("VITRINE_SITE_ROOT", |s, v| {
         s.site_root = v;
         Ok(())

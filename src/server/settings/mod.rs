@@ -56,6 +56,9 @@ pub struct Settings {
     pub admin_email: String,
     #[serde(default)]
     pub admin_password: Secret,
+    /// The bearer token `/metrics` wants; without one, `/metrics` is off (404).
+    #[serde(default)]
+    pub metrics_token: Secret,
     pub s3: S3Settings,
     pub processing: ProcessingSettings,
     pub uploads: UploadSettings,

@@ -20,6 +20,11 @@ impl ObjectKey {
         format!("{}{image_id}/", Self::product_folder(product_id))
     }
 
+    /// The object `/readyz` writes and removes to learn whether the store takes writes.
+    pub fn health_probe() -> Self {
+        Self("health/readyz".into())
+    }
+
     pub fn original(product_id: Uuid, image_id: Uuid, kind: ImageType) -> Self {
         Self(format!(
             "{}original.{}",

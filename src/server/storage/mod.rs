@@ -40,6 +40,14 @@ pub enum StorageError {
     Backend(String),
 }
 
+/// A failed call, counted by operation (`vitrine_storage_errors_total{op}`).
+fn failed<E: std::error::Error>(op: &'static str) -> impl FnOnce(E) -> StorageError {
+    move |e| {
+        metrics::counter!(crate::server::metrics::STORAGE_ERRORS, "op" => op).increment(1);
+        backend(e)
+    }
+}
+
 fn backend<E: std::error::Error>(e: E) -> StorageError {
     // The SDK's Display is terse; the source chain says what actually failed.
     let mut msg = e.to_string();
@@ -144,7 +152,7 @@ impl Storage {
             .send()
             .await
             .map(|_| ())
-            .map_err(backend)
+            .map_err(failed("ensure_bucket"))
     }
 
     /// A PUT URL bound to this key, this content type, exactly this many bytes,
@@ -161,7 +169,7 @@ impl Storage {
     ) -> Result<PresignedPut, StorageError> {
         use base64::Engine as _;
         let checksum = sha256.map(|d| base64::engine::general_purpose::STANDARD.encode(d.bytes()));
-        let cfg = PresigningConfig::expires_in(ttl).map_err(backend)?;
+        let cfg = PresigningConfig::expires_in(ttl).map_err(failed("presign_put"))?;
         let req = self
             .client
             .put_object()
@@ -173,7 +181,7 @@ impl Storage {
             .set_checksum_sha256(checksum)
             .presigned(cfg)
             .await
-            .map_err(backend)?;
+            .map_err(failed("presign_put"))?;
         // The browser sets Host and Content-Length itself (and may not set them).
         let headers = req
             .headers()
@@ -187,7 +195,7 @@ impl Storage {
     }
 
     pub async fn presign_get(&self, key: &ObjectKey, ttl: Duration) -> Result<String, StorageError> {
-        let cfg = PresigningConfig::expires_in(ttl).map_err(backend)?;
+        let cfg = PresigningConfig::expires_in(ttl).map_err(failed("presign_get"))?;
         let req = self
             .client
             .get_object()
@@ -195,7 +203,7 @@ impl Storage {
             .key(key.as_str())
             .presigned(cfg)
             .await
-            .map_err(backend)?;
+            .map_err(failed("presign_get"))?;
         Ok(req.uri().to_string())
     }
 
@@ -212,7 +220,7 @@ impl Storage {
                 size: out.content_length().unwrap_or_default().max(0) as u64,
             }),
             Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Err(StorageError::NotFound),
-            Err(e) => Err(backend(e)),
+            Err(e) => Err(failed("head")(e)),
         }
     }
 
@@ -243,10 +251,10 @@ impl Storage {
                 if e.as_service_error().is_some_and(|s| s.is_no_such_key()) {
                     StorageError::NotFound
                 } else {
-                    backend(e)
+                    failed("get")(e)
                 }
             })?;
-        Ok(out.body.collect().await.map_err(backend)?.into_bytes().to_vec())
+        Ok(out.body.collect().await.map_err(failed("get"))?.into_bytes().to_vec())
     }
 
     pub async fn put(&self, key: &ObjectKey, content_type: &str, body: Vec<u8>) -> Result<(), StorageError> {
@@ -259,7 +267,7 @@ impl Storage {
             .send()
             .await
             .map(|_| ())
-            .map_err(backend)
+            .map_err(failed("put"))
     }
 
     /// Streams a file from disk into a new object (never the whole file in
@@ -273,7 +281,7 @@ impl Storage {
         sha256: &Sha256Hex,
     ) -> Result<(), StorageError> {
         use base64::Engine as _;
-        let body = ByteStream::from_path(path).await.map_err(backend)?;
+        let body = ByteStream::from_path(path).await.map_err(failed("put_file"))?;
         self.client
             .put_object()
             .bucket(&self.bucket)
@@ -285,7 +293,7 @@ impl Storage {
             .send()
             .await
             .map(|_| ())
-            .map_err(backend)
+            .map_err(failed("put_file"))
     }
 
     /// Deleting a missing object is not an error (S3 semantics).
@@ -297,7 +305,7 @@ impl Storage {
             .send()
             .await
             .map(|_| ())
-            .map_err(backend)
+            .map_err(failed("delete"))
     }
 
     /// Keys under a prefix (used by reconcile and by tests that prove deletion).
@@ -311,7 +319,7 @@ impl Storage {
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(backend)?;
+            let page = page.map_err(failed("list"))?;
             keys.extend(page.contents().iter().filter_map(|o| o.key().map(str::to_string)));
         }
         Ok(keys)
@@ -325,6 +333,14 @@ impl Storage {
         Ok(())
     }
 
+    /// Writes and removes a small object: whether the store takes writes now
+    /// (a bucket that answers reads but refuses writes is not ready).
+    pub async fn probe_write(&self) -> Result<(), StorageError> {
+        let key = ObjectKey::health_probe();
+        self.put(&key, "text/plain", b"ok".to_vec()).await?;
+        self.delete(&key).await
+    }
+
     pub async fn ping(&self) -> Result<(), StorageError> {
         self.client
             .head_bucket()
@@ -332,6 +348,6 @@ impl Storage {
             .send()
             .await
             .map(|_| ())
-            .map_err(backend)
+            .map_err(failed("ping"))
     }
 }

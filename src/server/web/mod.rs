@@ -8,6 +8,7 @@ pub mod caller;
 pub mod errors;
 pub mod headers;
 pub mod media;
+pub mod observe;
 pub mod rest;
 pub mod same_origin;
 pub mod security;
@@ -43,6 +44,7 @@ where
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(observe::metrics_page))
         .route("/media/{id}/{file}", get(media::variant))
         // Without the page's script, the sign-in form posts here: say why, never sign in.
         .route("/login", post(sign_in_needs_script))
@@ -77,6 +79,8 @@ where
             state.pages.clone(),
             headers::visitor_pages,
         ))
+        // Around everything, cached pages included: a request id and the request's count and time.
+        .layer(axum::middleware::from_fn(observe::observe))
         .with_state(state);
     match s3 {
         Some(s3) => app.merge(s3),
@@ -139,13 +143,13 @@ async fn sign_in_needs_script() -> (StatusCode, Html<&'static str>) {
     )
 }
 
-/// Ready when the database and the storage both answer.
+/// Ready when the database answers and the storage takes a write.
 async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     if state.db.ping().await.is_err() {
         return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable");
     }
-    if state.storage.ping().await.is_err() {
-        return (StatusCode::SERVICE_UNAVAILABLE, "storage unreachable");
+    if state.storage.probe_write().await.is_err() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "storage refuses writes");
     }
     (StatusCode::OK, "ready")
 }

@@ -31,6 +31,8 @@ pub struct AppState {
     pub page_policy: PagePolicy,
     /// Visitors' pages, kept rendered until something changes.
     pub pages: std::sync::Arc<PageCache>,
+    /// What a scrape of `/metrics` must send as its bearer token (empty: `/metrics` is off).
+    pub metrics_token: crate::server::settings::Secret,
 }
 
 impl AppState {
