@@ -78,11 +78,16 @@ pub async fn run(command: Command) -> Result<bool> {
         Command::Serve => {
             let app = Application::build(settings).await?;
             println!("Vitrine is running at {}/admin", app.public_url);
-            app.run().await?;
+            app.run_until(startup::terminated()).await?;
         }
         Command::Worker => {
             let ctx = startup::worker_context(&settings).await?;
-            crate::server::jobs::work_forever(ctx, settings.processing.workers()).await;
+            let (stop, shutdown) = tokio::sync::watch::channel(false);
+            tokio::spawn(async move {
+                startup::terminated().await;
+                let _ = stop.send(true);
+            });
+            crate::server::jobs::work_until(ctx, settings.processing.workers(), shutdown).await;
         }
         Command::Migrate => {
             Db::connect(settings.database_url.expose(), &settings.data_dir).await?;

@@ -136,18 +136,52 @@ impl Application {
     }
 
     /// Serves until the process ends.
+    /// Serves until the process ends (tests).
     pub async fn run(self) -> Result<()> {
+        self.run_until(std::future::pending()).await
+    }
+
+    /// Serves until `stop` resolves, then stops taking connections, finishes
+    /// the requests in flight, lets the worker finish the jobs it holds, and returns.
+    pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+        let (stop_worker, shutdown) = tokio::sync::watch::channel(false);
+        let worker = self
+            .run_worker
+            .then(|| tokio::spawn(jobs::work_until(self.state.job_context(), self.workers, shutdown)));
         // Nagle's algorithm slows keep-alive transfers of large bodies several-fold.
-        if self.run_worker {
-            tokio::spawn(jobs::work_forever(self.state.job_context(), self.workers));
-        }
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
         // The peer address reaches handlers (sign-in limits per client).
         let app = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app).await.context("server stopped")
+        axum::serve(listener, app)
+            .with_graceful_shutdown(stop)
+            .await
+            .context("server stopped")?;
+        let _ = stop_worker.send(true);
+        if let Some(w) = worker {
+            let _ = w.await;
+        }
+        tracing::info!("stopped");
+        Ok(())
     }
+}
+
+/// Resolves on SIGTERM (what service managers and container runtimes send) or Ctrl-C.
+pub async fn terminated() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = term => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    tracing::info!("asked to stop: finishing what is in hand");
 }
 
 /// What a standalone `vitrine worker` runs with. With the embedded store it

@@ -21,4 +21,5 @@ mod rest_batch;
 mod rest_tools;
 mod security;
 mod upload_flow;
+mod wake;
 mod workers;

@@ -131,11 +131,16 @@ async fn readyz_fails_when_storage_refuses_writes(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let ready = || async { app.anon.get(format!("{}/readyz", app.url)).send().await.unwrap() };
     assert_eq!(ready().await.status(), 200);
-    // An object named `health` makes `health/readyz` unwritable (a file where
-    // the store needs a folder), while the bucket still answers reads.
+    // An object under `health/readyz/` makes `health/readyz` unwritable (the
+    // store keeps a folder where the probe's file would go), while the bucket
+    // still answers reads.
     app.state
         .storage
-        .put(&ObjectKey::from_stored("health".into()), "text/plain", b"x".to_vec())
+        .put(
+            &ObjectKey::from_stored("health/readyz/blocker".into()),
+            "text/plain",
+            b"x".to_vec(),
+        )
         .await
         .unwrap();
     assert!(app.state.storage.ping().await.is_ok(), "reads still work");

@@ -10,6 +10,7 @@ mod janitor;
 mod process_image;
 pub mod queue;
 pub mod schedule;
+pub mod wake;
 
 use std::{future::Future, time::Duration};
 
@@ -17,7 +18,7 @@ use serde::{Serialize, de::DeserializeOwned};
 
 pub use janitor::Janitor;
 pub use process_image::ProcessImage;
-pub use queue::{LEASE, run_pending_jobs, work_forever};
+pub use queue::{LEASE, run_pending_jobs, work_until};
 
 use super::{
     db::{Db, Tx},

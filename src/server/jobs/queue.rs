@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use super::{BackgroundJob, Janitor, JobContext, Outcome, ProcessImage, schedule};
+use super::{
+    BackgroundJob, Janitor, JobContext, Outcome, ProcessImage, schedule,
+    wake::{self, Shutdown, Waker},
+};
 use crate::{
     on_db, on_tx,
     server::db::{Db, Tx, now_ms},
@@ -17,7 +20,6 @@ use crate::{
 pub const LEASE: Duration = Duration::from_secs(30);
 /// How often a running job renews its lease.
 const HEARTBEAT: Duration = Duration::from_secs(10);
-const IDLE_POLL: Duration = Duration::from_millis(500);
 
 /// A job this worker has locked.
 #[derive(Debug, sqlx::FromRow)]
@@ -35,7 +37,7 @@ pub(super) async fn insert(tx: &mut Tx, kind: &str, payload: &str) -> Result<(),
         .bind(Uuid::new_v4().to_string()).bind(kind).bind(payload).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
     // Counted when written: a transaction that rolls back later still counts (rare; see README).
     metrics::counter!(crate::server::metrics::JOBS_QUEUED, "kind" => kind.to_string()).increment(1);
-    Ok(())
+    super::wake::notify(tx).await
 }
 
 /// How many jobs are due and not held, and since when the oldest has been due (ms).
@@ -153,10 +155,12 @@ pub async fn run_pending_jobs(ctx: &JobContext, worker: &str) -> Result<usize, s
 }
 
 /// The background worker: `concurrency` loops (one per core by default), each
-/// draining the queue then polling, and queueing periodic jobs when due. Never returns.
-pub async fn work_forever(ctx: JobContext, concurrency: usize) {
+/// draining the queue then waiting for work, and queueing periodic jobs when
+/// due. Returns once `shutdown` turns true and every loop has finished the job
+/// it held (a job is never abandoned half-way by a polite stop).
+pub async fn work_until(ctx: JobContext, concurrency: usize, shutdown: Shutdown) {
     let loops: Vec<_> = (0..concurrency.max(1))
-        .map(|_| tokio::spawn(work_loop(ctx.clone())))
+        .map(|_| tokio::spawn(work_loop(ctx.clone(), shutdown.clone())))
         .collect();
     for l in loops {
         if let Err(e) = l.await {
@@ -165,21 +169,35 @@ pub async fn work_forever(ctx: JobContext, concurrency: usize) {
     }
 }
 
-async fn work_loop(ctx: JobContext) {
+async fn work_loop(ctx: JobContext, mut shutdown: Shutdown) {
     let worker = format!("worker-{}", Uuid::new_v4().simple());
+    let mut waker = Waker::new(&ctx.db).await;
     tracing::info!(%worker, "job worker started");
-    loop {
+    let mut busy = false;
+    while !*shutdown.borrow() {
         if let Err(e) = schedule::queue_due(&ctx.db).await {
             tracing::warn!(error = %e, "could not queue periodic jobs");
         }
-        match run_pending_jobs(&ctx, &worker).await {
-            Ok(0) => tokio::time::sleep(IDLE_POLL).await,
-            // The queue is drained: give the image buffers' memory back while idle.
-            Ok(_) => crate::imaging::release_memory(),
+        match take(&ctx.db, &worker).await {
+            Ok(Some(taken)) => {
+                busy = true;
+                let span = tracing::info_span!("job", id = %taken.id, kind = %taken.kind, attempt = taken.attempts);
+                if let Err(e) = tracing::Instrument::instrument(dispatch(&ctx, &taken, &worker), span).await {
+                    tracing::error!(error = %e, "could not record a job's end");
+                }
+            }
+            Ok(None) => {
+                // The queue is drained: give the image buffers' memory back while idle.
+                if std::mem::take(&mut busy) {
+                    crate::imaging::release_memory();
+                }
+                waker.idle(&mut shutdown).await;
+            }
             Err(e) => {
                 tracing::error!(error = %e, "job queue unavailable");
-                tokio::time::sleep(IDLE_POLL * 4).await;
+                tokio::time::sleep(wake::POLL * 4).await;
             }
         }
     }
+    tracing::info!(%worker, "job worker stopped");
 }
