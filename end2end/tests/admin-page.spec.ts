@@ -9,7 +9,7 @@ test('files dragged anywhere over the page drop onto a page-wide target; the pic
   // The file input is named by its styled label and keeps keyboard focus visible there.
   const picker = page.getByLabel('Choose images');
   await picker.focus();
-  await expect(page.locator('label.picker')).toHaveCSS('outline-style', 'solid');
+  await expect(page.locator('label.picker', { hasText: 'Choose images' })).toHaveCSS('outline-style', 'solid');
   expect(await picker.evaluate((i) => i.getBoundingClientRect().width)).toBeLessThanOrEqual(1);
 
   const file = photo('Bridge_by_Sander_Klootwijk.jpg');

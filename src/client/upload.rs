@@ -314,13 +314,19 @@ pub fn summary(outcomes: &[Outcome], elapsed: Duration) -> String {
     let count = |s: &str| outcomes.iter().filter(|o| o.status == s).count();
     let bytes: u64 = outcomes.iter().map(|o| o.bytes).sum();
     let mib = bytes as f64 / (1024.0 * 1024.0);
+    let secs = elapsed.as_secs_f64();
+    // Short runs keep two decimals ("0.04 s", not "0.0 s").
+    let took = if secs < 10.0 {
+        format!("{secs:.2}")
+    } else {
+        format!("{secs:.1}")
+    };
     out.push_str(&format!(
-        "{} uploaded · {} skipped · {} failed · {mib:.1} MiB in {:.1} s ({:.1} MiB/s)\n",
+        "{} uploaded · {} skipped · {} failed · {mib:.1} MiB in {took} s ({:.1} MiB/s)\n",
         count("uploaded"),
         count("skipped"),
         count("failed"),
-        elapsed.as_secs_f64(),
-        mib / elapsed.as_secs_f64().max(0.001),
+        mib / secs.max(0.001),
     ));
     out
 }

@@ -121,12 +121,16 @@ fn Figure(img: ImageDto) -> impl IntoView {
     // One status per file: while this page uploads it, the tile says what its upload row says.
     let engine = expect_context::<ProductPageState>().engine;
     let (id, ready) = (img.id, img.status == ImageStatus::Ready);
+    let upload = (!ready).then(|| engine.upload_of(id)).flatten();
     let caption = move || {
-        let text = if ready {
-            None
-        } else {
-            engine.status_of(id).or_else(|| caption.clone())
-        };
+        let text = match (ready, upload) {
+            (true, _) => None,
+            // The usual case: follow that one file's status only.
+            (false, Some(u)) => Some(engine.status_text(u)),
+            // Its ticket has not been seen yet (or another page uploads it): look it up as it comes.
+            (false, None) => engine.status_of(id),
+        }
+        .or_else(|| caption.clone());
         text.filter(|t| t != "Ready")
             .map(|c| view! { <span class="status">{c}</span> })
     };

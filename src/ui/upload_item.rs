@@ -129,6 +129,11 @@ impl Upload {
     pub fn image_id(&self) -> Option<uuid::Uuid> {
         self.ticket.with(|t| t.as_ref().map(|t| t.image_id))
     }
+
+    /// The same, read without subscribing to the ticket.
+    pub fn image_id_untracked(&self) -> Option<uuid::Uuid> {
+        self.ticket.with_untracked(|t| t.as_ref().map(|t| t.image_id))
+    }
 }
 
 /// How a file's transfer ended.

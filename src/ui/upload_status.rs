@@ -50,6 +50,14 @@ impl Engine {
         }
     }
 
+    /// The upload behind gallery image `id`, looked up once without subscribing:
+    /// a tile that tracked the whole list re-ran whenever any of a thousand
+    /// files got its ticket (seconds of main-thread work per listing).
+    pub fn upload_of(self, id: Uuid) -> Option<Upload> {
+        self.items
+            .with_untracked(|items| items.iter().find(|u| u.image_id_untracked() == Some(id)).copied())
+    }
+
     /// What the upload list says of the file behind gallery image `id`, when
     /// this page is uploading it: the gallery's tile says the same.
     pub fn status_of(self, id: Uuid) -> Option<String> {
