@@ -11,6 +11,10 @@ use crate::{
     validate::human_bytes,
 };
 
+/// Cards in the first drawing (the server's HTML too), then how many more each animation frame.
+const FIRST_CARDS: usize = 60;
+const CARDS_PER_FRAME: usize = 16;
+
 #[component]
 pub fn AdminGallery() -> impl IntoView {
     let page = expect_context::<ProductPageState>();
@@ -25,7 +29,19 @@ pub fn AdminGallery() -> impl IntoView {
     });
     // Drag and drop: the dragged image goes to the index of the image it is dropped on.
     let dragged = RwSignal::new(None::<Uuid>);
-    let ids = move || page.images.with(|l| l.iter().map(|i| i.id).collect::<Vec<_>>());
+    // Cards are built a few per frame: a listing that brings hundreds of new
+    // images (a drop of 1,000 files) built them all in one 2.5 s task.
+    let built = RwSignal::new(FIRST_CARDS);
+    Effect::new(move |_| {
+        let len = page.images.with(Vec::len);
+        if built.get() < len {
+            request_animation_frame(move || built.update(|n| *n += CARDS_PER_FRAME));
+        }
+    });
+    let ids = move || {
+        let n = built.get();
+        page.images.with(|l| l.iter().take(n).map(|i| i.id).collect::<Vec<_>>())
+    };
     view! {
         <Show when=move || page.images.with(Vec::is_empty)>
             <p class="empty">"No images yet. Drop photos above, choose them, or paste one: each appears here as it uploads."</p>
