@@ -3,7 +3,7 @@
 //! (`upload`, `reprocess`, `import`), which need only `--server` and
 //! `VITRINE_TOKEN` and so work against a remote deployment.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 use crate::{
@@ -82,6 +82,15 @@ pub async fn run(command: Command) -> Result<bool> {
         }
         Command::Worker => {
             let ctx = startup::worker_context(&settings).await?;
+            crate::server::metrics::handle();
+            if !settings.metrics_bind.is_empty() {
+                let listener = tokio::net::TcpListener::bind(&settings.metrics_bind)
+                    .await
+                    .with_context(|| format!("cannot listen on VITRINE_METRICS_BIND {}", settings.metrics_bind))?;
+                let router =
+                    crate::server::web::observe::metrics_router(ctx.db.clone(), settings.metrics_token.clone());
+                tokio::spawn(async move { axum::serve(listener, router).await });
+            }
             let (stop, shutdown) = tokio::sync::watch::channel(false);
             tokio::spawn(async move {
                 startup::terminated().await;

@@ -41,6 +41,19 @@ impl Proc {
         let _ = self.0.wait();
     }
 
+    /// Sends SIGTERM, as a service manager does, and waits for the exit.
+    pub fn terminate(&mut self, within: Duration) -> std::process::ExitStatus {
+        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.0.try_wait().unwrap() {
+                return status;
+            }
+            assert!(started.elapsed() < within, "did not stop within {within:?} of SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     pub fn is_running(&mut self) -> bool {
         self.0.try_wait().unwrap().is_none()
     }

@@ -51,6 +51,10 @@ pub(super) const ENV: &[(&str, Apply)] = &[
         s.metrics_token = Secret::new(v);
         Ok(())
     }),
+    ("VITRINE_METRICS_BIND", |s, v| {
+        s.metrics_bind = v;
+        Ok(())
+    }),
     ("VITRINE_SITE_ROOT", |s, v| {
         s.site_root = v;
         Ok(())

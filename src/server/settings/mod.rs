@@ -59,6 +59,9 @@ pub struct Settings {
     /// The bearer token `/metrics` wants; without one, `/metrics` is off (404).
     #[serde(default)]
     pub metrics_token: Secret,
+    /// Where a standalone `vitrine worker` serves `/metrics` (empty: it serves none).
+    #[serde(default)]
+    pub metrics_bind: String,
     pub s3: S3Settings,
     pub processing: ProcessingSettings,
     pub uploads: UploadSettings,

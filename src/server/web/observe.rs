@@ -6,15 +6,17 @@
 use std::time::Instant;
 
 use axum::{
+    Router,
     extract::{MatchedPath, Request, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
+    routing::get,
 };
 use tracing::Instrument;
 
 use super::{caller::bearer, state::AppState};
-use crate::server::{jobs::queue, metrics};
+use crate::server::{db::Db, jobs::queue, metrics, settings::Secret};
 
 /// One span per request, and its count and duration.
 pub async fn observe(req: Request, next: Next) -> Response {
@@ -46,11 +48,26 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 
 /// `GET /metrics`: the Prometheus text format, for the metrics token only.
 pub async fn metrics_page(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let wanted = st.metrics_token.expose();
+    scrape(&st.db, &st.metrics_token, &headers).await
+}
+
+/// `/metrics` alone, for a standalone `vitrine worker` (on `VITRINE_METRICS_BIND`).
+pub fn metrics_router(db: Db, token: Secret) -> Router {
+    Router::new().route(
+        "/metrics",
+        get(move |headers: HeaderMap| {
+            let (db, token) = (db.clone(), token.clone());
+            async move { scrape(&db, &token, &headers).await }
+        }),
+    )
+}
+
+async fn scrape(db: &Db, token: &Secret, headers: &HeaderMap) -> Response {
+    let wanted = token.expose();
     if wanted.is_empty() {
         return (StatusCode::NOT_FOUND, "metrics are off: set VITRINE_METRICS_TOKEN").into_response();
     }
-    if !bearer(&headers).is_some_and(|t| same(t.as_bytes(), wanted.as_bytes())) {
+    if !bearer(headers).is_some_and(|t| same(t.as_bytes(), wanted.as_bytes())) {
         return (
             StatusCode::UNAUTHORIZED,
             [(header::WWW_AUTHENTICATE, "Bearer")],
@@ -59,7 +76,7 @@ pub async fn metrics_page(State(st): State<AppState>, headers: HeaderMap) -> Res
             .into_response();
     }
     // The queue is read at scrape time: depth and the oldest due job's wait.
-    match queue::backlog(&st.db).await {
+    match queue::backlog(db).await {
         Ok((depth, oldest)) => {
             ::metrics::gauge!(metrics::QUEUE_DEPTH).set(depth as f64);
             let age = oldest.map_or(0, |t| (crate::server::db::now_ms() - t).max(0));
