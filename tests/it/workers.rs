@@ -21,7 +21,7 @@ const METRICS_TOKEN: &str = "worker-metrics-token";
 async fn serve_and_two_workers_process_each_image_exactly_once(backend: Backend) {
     // Arrange: one set of settings for every process, as an operator would write it.
     let deployment = Deployment::new(backend, false, 2).await;
-    let _serve = deployment.start("serve", "serve");
+    let mut serve = deployment.start("serve", "serve");
     let client = deployment.client().await;
     let metrics_ports: Vec<u16> = (0..2)
         .map(|_| {
