@@ -100,4 +100,12 @@ async fn serve_and_two_workers_process_each_image_exactly_once(backend: Backend)
         "{}",
         deployment.log("worker1")
     );
+    // And `serve` drains and exits cleanly too.
+    let status = serve.terminate(Duration::from_secs(30));
+    assert!(status.success(), "{status:?}\n{}", deployment.log("serve"));
+    assert!(
+        deployment.log("serve").contains("stopped"),
+        "{}",
+        deployment.log("serve")
+    );
 }
