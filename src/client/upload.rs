@@ -208,12 +208,12 @@ fn image_type(name: &str, bytes: &[u8]) -> ImageType {
 
 /// Begin, PUT (renewing an expired ticket once), complete: one file's whole flow.
 pub async fn send(client: &ApiClient, product: Uuid, name: &str, bytes: &bytes::Bytes, bars: &Bars) -> Sent {
-    let sha: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let sha = crate::validate::Sha256Hex::from_digest(Sha256::digest(bytes).into());
     let spec = FileSpec {
         name: name.to_string(),
         size: bytes.len() as u64,
         content_type: image_type(name, bytes).mime().into(),
-        sha256: Some(sha),
+        sha256: Some(sha.as_str().to_string()),
         skip_if_present: true,
     };
     let batch = match with_retries(|| client.begin(product, std::slice::from_ref(&spec))).await {

@@ -133,6 +133,11 @@ impl Sha256Hex {
         &self.0
     }
 
+    /// The hex form of a computed digest (its 32 bytes).
+    pub fn from_digest(digest: [u8; 32]) -> Self {
+        Self(digest.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
     /// The 32 bytes (S3 wants them base64-encoded in `x-amz-checksum-sha256`).
     pub fn bytes(&self) -> [u8; 32] {
         let mut out = [0u8; 32];
@@ -238,6 +243,7 @@ mod tests {
         );
         assert_eq!(d.bytes()[0], 0xe3);
         assert_eq!(d.bytes()[31], 0x55);
+        assert_eq!(Sha256Hex::from_digest(d.bytes()), d);
         assert!(Sha256Hex::parse("abc").is_err());
         assert!(Sha256Hex::parse(&"g".repeat(64)).is_err());
     }

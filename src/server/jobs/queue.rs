@@ -147,11 +147,16 @@ async fn dispatch(ctx: &JobContext, taken: &Taken, worker: &str) -> Result<(), s
 pub async fn run_pending_jobs(ctx: &JobContext, worker: &str) -> Result<usize, sqlx::Error> {
     let mut n = 0;
     while let Some(taken) = take(&ctx.db, worker).await? {
-        let span = tracing::info_span!("job", id = %taken.id, kind = %taken.kind, attempt = taken.attempts);
-        tracing::Instrument::instrument(dispatch(ctx, &taken, worker), span).await?;
+        run_one(ctx, &taken, worker).await?;
         n += 1;
     }
     Ok(n)
+}
+
+/// Runs a taken job inside its own span.
+async fn run_one(ctx: &JobContext, taken: &Taken, worker: &str) -> Result<(), sqlx::Error> {
+    let span = tracing::info_span!("job", id = %taken.id, kind = %taken.kind, attempt = taken.attempts);
+    tracing::Instrument::instrument(dispatch(ctx, taken, worker), span).await
 }
 
 /// The background worker: `concurrency` loops (one per core by default), each
@@ -174,15 +179,12 @@ async fn work_loop(ctx: JobContext, mut shutdown: Shutdown) {
     let mut waker = Waker::new(&ctx.db).await;
     tracing::info!(%worker, "job worker started");
     let mut busy = false;
+    // One job at a time, so a stop request is seen between jobs.
     while !*shutdown.borrow() {
-        if let Err(e) = schedule::queue_due(&ctx.db).await {
-            tracing::warn!(error = %e, "could not queue periodic jobs");
-        }
         match take(&ctx.db, &worker).await {
             Ok(Some(taken)) => {
                 busy = true;
-                let span = tracing::info_span!("job", id = %taken.id, kind = %taken.kind, attempt = taken.attempts);
-                if let Err(e) = tracing::Instrument::instrument(dispatch(&ctx, &taken, &worker), span).await {
+                if let Err(e) = run_one(&ctx, &taken, &worker).await {
                     tracing::error!(error = %e, "could not record a job's end");
                 }
             }
@@ -190,6 +192,10 @@ async fn work_loop(ctx: JobContext, mut shutdown: Shutdown) {
                 // The queue is drained: give the image buffers' memory back while idle.
                 if std::mem::take(&mut busy) {
                     crate::imaging::release_memory();
+                }
+                // Periodic jobs are queued once the queue is drained: one query per drain, not per job.
+                if let Err(e) = schedule::queue_due(&ctx.db).await {
+                    tracing::warn!(error = %e, "could not queue periodic jobs");
                 }
                 waker.idle(&mut shutdown).await;
             }

@@ -114,7 +114,8 @@ pub async fn update_text(db: &Db, product_id: Uuid, image_id: Uuid, text: ImageT
 }
 
 /// Deletes every object in an image's folder, then its row (the cover moves on if it was this one).
-async fn delete_one(db: &Db, storage: &Storage, product_id: Uuid, image_id: Uuid) -> Result<(), GalleryError> {
+/// Deletes one image of the product, its objects first.
+pub async fn delete_image(db: &Db, storage: &Storage, product_id: Uuid, image_id: Uuid) -> Result<(), GalleryError> {
     image_of(db, product_id, image_id).await?;
     storage
         .delete_prefix(&ObjectKey::image_folder(product_id, image_id))
@@ -128,7 +129,7 @@ pub async fn delete_images(db: &Db, storage: &Storage, product_id: Uuid, ids: Ve
     let total = ids.len();
     let (mut ok, mut failed) = (Vec::new(), Vec::new());
     for (index, id) in ids.into_iter().enumerate() {
-        match delete_one(db, storage, product_id, id).await {
+        match delete_image(db, storage, product_id, id).await {
             Ok(()) => ok.push(id),
             Err(e) => {
                 tracing::warn!(error = %e, %id, "could not delete an image");

@@ -13,6 +13,7 @@ use crate::{
         repo::{images::Image, variants},
         storage::{ORIGINAL_VIEW_TTL, Storage},
     },
+    validate::ImageText,
 };
 
 pub use crate::server::repo::images::{awaits_original, find};
@@ -25,6 +26,17 @@ pub enum Audience {
 }
 
 /// The admin's DTO without variants (see `list_dtos` for the full gallery).
+/// An image as it reads once `text` is stored (what `gallery::update_text` writes).
+pub fn with_text(image: ImageDto, text: ImageText) -> ImageDto {
+    ImageDto {
+        alt_text: text.alt_text,
+        title: text.title,
+        description: text.description,
+        tags: text.tags,
+        ..image
+    }
+}
+
 pub async fn to_dto(image: Image, storage: &Storage) -> ImageDto {
     to_dto_with(image, storage, Vec::new(), Audience::Admin).await
 }

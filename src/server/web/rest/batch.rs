@@ -26,7 +26,6 @@ use crate::{
     error::AppError,
     model::{BatchFailure, BatchResult, FailureKind, ImageDto},
     server::{
-        repo,
         services::{gallery, images, ingest, products},
         web::{caller::Caller, state::AppState},
     },
@@ -109,7 +108,6 @@ async fn receive(
     }
     out.flush().await.map_err(internal)?;
     drop(out);
-    let hex: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
     // What the bytes are wins over what the part says (as completion decides anyway).
     let content_type = ImageType::sniff(&head).map_or(declared, |t| t.mime().to_string());
     let spooled = ingest::Spooled {
@@ -117,7 +115,7 @@ async fn receive(
         name: &name,
         content_type: &content_type,
         size,
-        sha256: Sha256Hex::parse(&hex).expect("a SHA-256 is 64 hex digits"),
+        sha256: Sha256Hex::from_digest(hasher.finalize().into()),
         path: &path,
     };
     Ok(ingest::ingest(&st.db, &st.storage, st.uploads, product_id, &spooled).await)
@@ -163,18 +161,11 @@ async fn with_text(
             return Err(reason);
         }
     };
-    let fail = |e: &dyn std::fmt::Display| {
+    if let Err(e) = gallery::update_text(&st.db, product_id, image.id, text.clone()).await {
         tracing::error!(error = %e, "could not set an uploaded image's text");
-        "stored, but its text could not be saved; set it again".to_string()
-    };
-    gallery::update_text(&st.db, product_id, image.id, text)
-        .await
-        .map_err(|e| fail(&e))?;
-    let row = repo::images::find(&st.db, image.id)
-        .await
-        .map_err(|e| fail(&e))?
-        .ok_or("deleted meanwhile")?;
-    Ok(images::to_dto(row, &st.storage).await)
+        return Err("stored, but its text could not be saved; set it again".into());
+    }
+    Ok(images::with_text(image, text))
 }
 
 fn status_of(kind: FailureKind) -> (StatusCode, &'static str) {

@@ -85,9 +85,8 @@ pub async fn update(
         change.tags.as_deref().unwrap_or(&old.tags),
     )
     .map_err(AppError::Invalid)?;
-    gallery::update_text(&st.db, product_id, old.id, text).await?;
-    let (_, new) = image_of(&st, &product_id.to_string(), &image).await?;
-    Ok(Json(new))
+    gallery::update_text(&st.db, product_id, old.id, text.clone()).await?;
+    Ok(Json(images::with_text(old, text)))
 }
 
 #[utoipa::path(
@@ -173,12 +172,9 @@ pub async fn remove(
     Path((key, image)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     caller.writer()?;
-    let (product_id, found) = image_of(&st, &key, &image).await?;
-    let done = gallery::delete_images(&st.db, &st.storage, product_id, vec![found.id]).await;
-    match done.failed.into_iter().next() {
-        None => Ok(StatusCode::NO_CONTENT),
-        Some(_) => Err(AppError::Unavailable.into()),
-    }
+    let p = products::find(&st.db, &key).await?;
+    gallery::delete_image(&st.db, &st.storage, p.id, id(&image)?).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(
