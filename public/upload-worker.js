@@ -13,12 +13,14 @@
 const PROGRESS_EVERY_MS = 250;
 const queue = [];
 const running = new Map();
+// Completion requests on their way.
+let verifying = 0;
 let parallel = 4;
 
 // Reports go out in batches: each message costs the page a task (≈ 1 ms of
 // its main thread), and a batch of 40 files sends some 200 reports. A batch
-// leaves at most REPORT_EVERY_MS after its first report; digests leave at once
-// while nothing is being sent, since the first tickets wait for them.
+// leaves at most REPORT_EVERY_MS after its first report (see `report` for
+// what leaves at once).
 const REPORT_EVERY_MS = 100;
 let outbox = [];
 let flushTimer = 0;
@@ -33,7 +35,12 @@ function flush() {
 
 function report(msg) {
   outbox.push(msg);
-  if (msg.type === 'hashed' && running.size === 0) flush();
+  // Waiting would cost time the wire feels: a digest while the transfers are
+  // short of files (its ticket is asked for next), or the last report of a
+  // batch (the page shows it as done).
+  const starving = msg.type === 'hashed' && queue.length < parallel;
+  const idle = running.size === 0 && queue.length === 0 && verifying === 0;
+  if (starving || idle) flush();
   else if (!flushTimer) flushTimer = setTimeout(flush, REPORT_EVERY_MS);
 }
 
@@ -69,6 +76,7 @@ function start(job) {
       return;
     }
     running.delete(job.id);
+    verifying += 1;
     pump();
     verify(job, status);
   };
@@ -80,17 +88,20 @@ function start(job) {
 }
 
 async function verify(job, status) {
+  let msg;
   try {
     const res = await fetch(job.complete.url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: job.complete.body,
     });
-    report({ type: 'verified', id: job.id, status, answer: res.status, body: await res.text() });
+    msg = { type: 'verified', id: job.id, status, answer: res.status, body: await res.text() };
   } catch {
     // The page verifies it itself.
-    report({ type: 'done', id: job.id, status });
+    msg = { type: 'done', id: job.id, status };
   }
+  verifying -= 1;
+  report(msg);
 }
 
 // Digests, two files at a time (each read whole: WebCrypto has no streaming

@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use futures::StreamExt;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
@@ -16,9 +17,7 @@ use crate::{
     model::{FailureKind, ImageStatus, UploadLimits},
     validate::check_file,
 };
-/// Tickets are asked for in chunks that grow from this size…
-const FIRST_TICKET_CHUNK: usize = 2;
-/// …to this one (well under the server's batch limit).
+/// The most files one ticket request asks for (well under the server's batch limit).
 const MAX_TICKET_CHUNK: usize = 32;
 
 /// What the server last said of one uploaded image.
@@ -112,8 +111,10 @@ impl Engine {
         }
     }
 
-    /// Digests each file (in the worker) and asks for tickets in growing chunks,
-    /// so the first transfers start while later files are still being hashed.
+    /// Digests each file (in the worker) and asks for tickets as digests come
+    /// in: whatever is hashed when the previous request returns goes in the next
+    /// one (up to `MAX_TICKET_CHUNK`), so the first file never waits for others
+    /// and the transfer slots are never left waiting for a chunk to fill.
     async fn hash_then_request_tickets(self, uploads: Vec<Upload>) {
         let transfers = self.transfers().ok();
         // All digests are asked for at once (the worker computes two at a time) and
@@ -122,22 +123,28 @@ impl Engine {
             .iter()
             .map(|u| transfers.as_ref().map(|t| t.sha256(&u.file.get_value())))
             .collect();
-        let mut chunk = Vec::new();
-        let mut target = FIRST_TICKET_CHUNK;
-        let last = uploads.len().saturating_sub(1);
-        for (i, (u, digest)) in uploads.into_iter().zip(digests).enumerate() {
-            if let Some(digest) = digest {
-                u.sha256.set_value(digest.await);
+        let (hashed, mut ready) = futures::channel::mpsc::unbounded::<Upload>();
+        spawn_local(async move {
+            for (u, digest) in uploads.into_iter().zip(digests) {
+                if let Some(digest) = digest {
+                    u.sha256.set_value(digest.await);
+                }
+                if u.phase() == Phase::Waiting {
+                    let _ = hashed.unbounded_send(u);
+                }
             }
-            if u.phase() == Phase::Waiting {
-                chunk.push(u);
+        });
+        // One request at a time: the server places each batch after the last,
+        // so the gallery keeps the order the files were dropped in.
+        while let Some(first) = ready.next().await {
+            let mut chunk = vec![first];
+            while chunk.len() < MAX_TICKET_CHUNK {
+                match ready.try_recv() {
+                    Ok(u) => chunk.push(u),
+                    Err(_) => break,
+                }
             }
-            // One request at a time: the server places each batch after the
-            // last, so the gallery keeps the order the files were dropped in.
-            if chunk.len() >= target || (i == last && !chunk.is_empty()) {
-                self.request_tickets(std::mem::take(&mut chunk)).await;
-                target = (target * 2).min(MAX_TICKET_CHUNK);
-            }
+            self.request_tickets(chunk).await;
         }
     }
 
