@@ -1,12 +1,12 @@
-// Vitrine's upload transfers, off the page's main thread: the page hands over
-// each file with its presigned URL and headers; this worker keeps `parallel`
-// PUTs running, so page rendering never delays the next transfer. When a PUT
-// stores its file, the worker frees the slot and then asks the server to
-// verify it (the page's `complete` request, sent as given), so the page's main
-// thread only hears the outcome. It reports start, progress (at most every
-// 250 ms per file), the HTTP status with the verification's answer, or a
-// network error. Retry and renewal stay with the page. It also computes each
-// file's SHA-256 before its ticket is asked for (the ticket binds it).
+// Vitrine's upload transfers, off the page's main thread. The page hands over
+// a batch of files with what their tickets should say; this worker digests
+// each file (the ticket binds its SHA-256), asks the server for tickets in
+// file order as digests come in, and keeps `parallel` PUTs running, so page
+// rendering never delays a ticket or the next transfer. When a PUT stores its
+// file, the worker frees the slot and then asks the server to verify it. It
+// reports each ticket or refusal, start, progress (at most every 250 ms per
+// file), the HTTP status with the verification's answer, or a network error.
+// Retry and renewal stay with the page, which sends single PUTs for them.
 'use strict';
 
 // The page draws progress four times a second; more messages would only cost it CPU.
@@ -35,12 +35,9 @@ function flush() {
 
 function report(msg) {
   outbox.push(msg);
-  // Waiting would cost time the wire feels: a digest while the transfers are
-  // short of files (its ticket is asked for next), or the last report of a
-  // batch (the page shows it as done).
-  const starving = msg.type === 'hashed' && queue.length < parallel;
-  const idle = running.size === 0 && queue.length === 0 && verifying === 0;
-  if (starving || idle) flush();
+  // The last report of a batch leaves at once: the page shows it as done.
+  const idle = running.size === 0 && queue.length === 0 && verifying === 0 && unticketed.length === 0;
+  if (idle) flush();
   else if (!flushTimer) flushTimer = setTimeout(flush, REPORT_EVERY_MS);
 }
 
@@ -105,7 +102,7 @@ async function verify(job, status) {
 }
 
 // Digests, two files at a time (each read whole: WebCrypto has no streaming
-// digest), in the order asked, so tickets can be asked for in that order.
+// digest), in the order given.
 const HASHING = 2;
 const toHash = [];
 let hashingNow = 0;
@@ -116,32 +113,126 @@ function hash(job) {
 
 async function digestNext(job) {
   hashingNow += 1;
-  let sha256 = null;
   try {
     const digest = await crypto.subtle.digest('SHA-256', await job.file.arrayBuffer());
-    sha256 = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+    job.spec.sha256 = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
   } catch {
     // No WebCrypto (plain http on another host): the upload goes on unbound.
   }
   hashingNow -= 1;
-  report({ type: 'hashed', id: job.id, sha256 });
+  job.hashed = true;
+  askTickets();
   if (toHash.length > 0) digestNext(toHash.shift());
+}
+
+// Tickets: one request at a time (the server places each batch after the
+// last, so the gallery keeps the order the files were dropped in), for
+// whatever is hashed when the previous one returns, in file order.
+const TICKETS_PER_REQUEST = 32;
+const unticketed = [];
+let asking = false;
+
+async function askTickets() {
+  if (asking) return;
+  const chunk = [];
+  while (chunk.length < TICKETS_PER_REQUEST && unticketed[0]?.hashed
+    && unticketed[0].begin.url === (chunk[0] ?? unticketed[0]).begin.url
+    && unticketed[0].begin.product_id === (chunk[0] ?? unticketed[0]).begin.product_id) {
+    chunk.push(unticketed.shift());
+  }
+  if (chunk.length === 0) return;
+  asking = true;
+  let status = 0;
+  let body = '';
+  try {
+    const res = await fetch(chunk[0].begin.url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ product_id: chunk[0].begin.product_id, files: chunk.map((j) => j.spec) }),
+    });
+    status = res.status;
+    body = await res.text();
+  } catch {
+    // Reported as unanswered below.
+  }
+  asking = false;
+  settleTickets(chunk, status, body);
+  askTickets();
+}
+
+function settleTickets(chunk, status, body) {
+  for (const job of chunk) waiting.delete(job.id);
+  let batch = null;
+  if (status === 200) {
+    try { batch = JSON.parse(body); } catch { batch = null; }
+  }
+  if (!batch) {
+    for (const job of chunk) report({ type: 'unticketed', id: job.id, status, body });
+    return;
+  }
+  for (const ticket of batch.successful) {
+    const job = chunk[ticket.index];
+    if (!job) continue;
+    report({ type: 'ticket', id: job.id, ticket, sha256: job.spec.sha256 ?? null });
+    if (job.aborted) {
+      // Cancelled while its ticket was on the way: the page forgets it on the server.
+      report({ type: 'aborted', id: job.id });
+      continue;
+    }
+    job.url = ticket.url;
+    job.headers = ticket.headers;
+    job.complete = { url: job.complete_url, body: JSON.stringify({ image_id: ticket.image_id }) };
+    queue.push(job);
+  }
+  for (const failure of batch.failed) {
+    const job = chunk[failure.index];
+    if (job) report({ type: 'refused', id: job.id, failure, sha256: job.spec.sha256 ?? null });
+  }
+  pump();
+}
+
+// Jobs of a batch from their arrival until their ticket request is answered.
+const waiting = new Map();
+
+// Stops a job wherever it is; the page hears `aborted` once it is out of the
+// worker's hands (a job whose ticket is on the way hears it with the ticket,
+// so the page can forget it on the server).
+function abort(id) {
+  const job = waiting.get(id);
+  if (job) {
+    job.aborted = true;
+    const h = toHash.indexOf(job);
+    if (h >= 0) toHash.splice(h, 1);
+    const t = unticketed.indexOf(job);
+    if (t >= 0) {
+      unticketed.splice(t, 1);
+      waiting.delete(id);
+      report({ type: 'aborted', id });
+    }
+  }
+  const i = queue.findIndex((j) => j.id === id);
+  if (i >= 0) {
+    queue.splice(i, 1);
+    report({ type: 'aborted', id });
+  }
+  running.get(id)?.abort();
 }
 
 self.onmessage = (e) => {
   const msg = e.data;
-  if (msg.type === 'hash') {
-    hash(msg);
+  if (msg.type === 'batch') {
+    // Every file gets a digest, then a ticket, then its PUT.
+    for (const f of msg.files) {
+      const job = { id: f.id, file: f.file, spec: f.spec, begin: msg.begin, complete_url: msg.complete_url, hashed: false };
+      waiting.set(job.id, job);
+      unticketed.push(job);
+      hash(job);
+    }
   } else if (msg.type === 'put') {
     queue.push(msg);
     pump();
   } else if (msg.type === 'abort') {
-    const i = queue.findIndex((j) => j.id === msg.id);
-    if (i >= 0) {
-      queue.splice(i, 1);
-      report({ type: 'aborted', id: msg.id });
-    }
-    running.get(msg.id)?.abort();
+    abort(msg.id);
   } else if (msg.type === 'parallel') {
     parallel = Math.max(1, msg.n);
     pump();

@@ -1,7 +1,8 @@
 //! File transfers through a Web Worker (`public/upload-worker.js`), so that
-//! page rendering never delays a PUT: the worker keeps its own queue and runs
-//! the parallel limit's worth of XMLHttpRequests (only XHR reports upload
-//! progress). Here each transfer is a future; also a timer-based `sleep`.
+//! page rendering never delays a ticket or a PUT: the worker digests a batch's
+//! files, asks for their tickets, keeps its own queue and runs the parallel
+//! limit's worth of XMLHttpRequests (only XHR reports upload progress). Here
+//! each ticket and each transfer is a future; also a timer-based `sleep`.
 
 use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
@@ -9,6 +10,9 @@ use futures::channel::oneshot;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use web_sys::{File, MessageEvent, Worker};
+
+use super::transfer_batch::ticket_answer;
+pub use super::transfer_batch::{BatchFile, BatchJob, TicketAnswer};
 
 /// Where the worker script is served (copied from `public/` into the site root).
 const WORKER_URL: &str = "/upload-worker.js";
@@ -39,26 +43,26 @@ pub struct Completion {
     pub body: String,
 }
 
-struct Pending {
-    on_start: Box<dyn FnOnce()>,
-    on_progress: Box<dyn Fn(f64)>,
-    done: oneshot::Sender<Result<PutOutcome, PutError>>,
+pub(super) struct Pending {
+    pub(super) on_start: Box<dyn FnOnce()>,
+    pub(super) on_progress: Box<dyn Fn(f64)>,
+    pub(super) done: oneshot::Sender<Result<PutOutcome, PutError>>,
 }
 
 /// The page's side of the upload worker.
 pub struct Transfers {
-    worker: Worker,
-    pending: PendingMap,
-    digests: DigestMap,
+    pub(super) worker: Worker,
+    pub(super) pending: PendingMap,
+    pub(super) tickets: TicketMap,
     next_id: RefCell<u32>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
 }
 
-fn field(obj: &JsValue, name: &str) -> JsValue {
+pub(super) fn field(obj: &JsValue, name: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn message(pairs: &[(&str, JsValue)]) -> Object {
+pub(super) fn message(pairs: &[(&str, JsValue)]) -> Object {
     let obj = Object::new();
     for (k, v) in pairs {
         let _ = Reflect::set(&obj, &JsValue::from_str(k), v);
@@ -66,19 +70,23 @@ fn message(pairs: &[(&str, JsValue)]) -> Object {
     obj
 }
 
-type PendingMap = Rc<RefCell<HashMap<u32, Pending>>>;
-type DigestMap = Rc<RefCell<HashMap<u32, oneshot::Sender<Option<String>>>>>;
+pub(super) type PendingMap = Rc<RefCell<HashMap<u32, Pending>>>;
+pub(super) type TicketMap = Rc<RefCell<HashMap<u32, oneshot::Sender<TicketAnswer>>>>;
 
 /// Hands one of the worker's reports to whoever waits for it. Callbacks run
 /// after each borrow ends: they may start or abort transfers.
-fn on_report(pending: &PendingMap, digests: &DigestMap, data: &JsValue) {
+fn on_report(pending: &PendingMap, tickets: &TicketMap, data: &JsValue) {
     let id = field(data, "id").as_f64().unwrap_or(-1.0) as u32;
     let kind = field(data, "type").as_string().unwrap_or_default();
     match kind.as_str() {
-        "hashed" => {
-            let done = digests.borrow_mut().remove(&id);
-            if let Some(tx) = done {
-                let _ = tx.send(field(data, "sha256").as_string());
+        "ticket" | "refused" | "unticketed" => {
+            if kind != "ticket" {
+                // No transfer follows.
+                pending.borrow_mut().remove(&id);
+            }
+            let tx = tickets.borrow_mut().remove(&id);
+            if let (Some(tx), Some(answer)) = (tx, ticket_answer(&kind, data)) {
+                let _ = tx.send(answer);
             }
         }
         "started" => {
@@ -118,6 +126,8 @@ fn on_report(pending: &PendingMap, digests: &DigestMap, data: &JsValue) {
                 "failed" => Err(PutError::Network),
                 _ => Err(PutError::Aborted),
             };
+            // Aborted before its ticket came: the ticket's future ends too.
+            tickets.borrow_mut().remove(&id);
             let done = pending.borrow_mut().remove(&id);
             if let Some(p) = done {
                 let _ = p.done.send(result);
@@ -146,13 +156,13 @@ impl Transfers {
     fn start(parallel: usize) -> Result<Self, String> {
         let worker = Worker::new(WORKER_URL).map_err(|e| format!("{e:?}"))?;
         let pending: PendingMap = Rc::default();
-        let digests: DigestMap = Rc::default();
+        let tickets: TicketMap = Rc::default();
         let on_message = {
-            let (pending, digests) = (pending.clone(), digests.clone());
+            let (pending, tickets) = (pending.clone(), tickets.clone());
             Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
                 // The worker sends its reports in batches (one page task each).
                 for data in Array::from(&e.data()).iter() {
-                    on_report(&pending, &digests, &data);
+                    on_report(&pending, &tickets, &data);
                 }
             })
         };
@@ -164,7 +174,7 @@ impl Transfers {
         Ok(Self {
             worker,
             pending,
-            digests,
+            tickets,
             next_id: RefCell::new(0),
             _on_message: on_message,
         })
@@ -215,27 +225,10 @@ impl Transfers {
         rx.await.unwrap_or(Err(PutError::Aborted))
     }
 
-    fn next_id(&self) -> u32 {
+    pub(super) fn next_id(&self) -> u32 {
         let mut n = self.next_id.borrow_mut();
         *n += 1;
         *n
-    }
-
-    /// Asks the worker for the file's SHA-256 at once; the future gives it as
-    /// hex, or `None` where the browser cannot (no WebCrypto outside secure contexts).
-    pub fn sha256(&self, file: &File) -> impl std::future::Future<Output = Option<String>> + use<> {
-        let id = self.next_id();
-        let (tx, rx) = oneshot::channel();
-        self.digests.borrow_mut().insert(id, tx);
-        let msg = message(&[
-            ("type", "hash".into()),
-            ("id", (id as f64).into()),
-            ("file", file.into()),
-        ]);
-        if self.worker.post_message(&msg).is_err() {
-            self.digests.borrow_mut().remove(&id);
-        }
-        async move { rx.await.ok().flatten() }
     }
 
     /// Stops a queued or running transfer; its `put` resolves as aborted.

@@ -4,21 +4,18 @@
 
 use std::rc::Rc;
 
-use futures::StreamExt;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 use web_sys::File;
 
+use super::transfers::Transfers;
 pub use super::upload_item::{Phase, Upload};
-use super::{transfers::Transfers, upload_item::Transferred};
 use crate::{
     api::{begin_upload, cancel_upload, delete_images, place_image, reprocess_images},
-    model::{FailureKind, ImageStatus, UploadLimits},
+    model::{BatchFailure, FailureKind, ImageStatus, UploadLimits},
     validate::check_file,
 };
-/// The most files one ticket request asks for (well under the server's batch limit).
-const MAX_TICKET_CHUNK: usize = 32;
 
 /// What the server last said of one uploaded image.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,7 +27,7 @@ pub(super) struct ServerView {
 
 #[derive(Clone, Copy)]
 pub struct Engine {
-    product_id: Uuid,
+    pub(super) product_id: Uuid,
     pub(super) limits: StoredValue<UploadLimits>,
     pub items: RwSignal<Vec<Upload>>,
     /// Bumped whenever the server's view of the gallery may have changed.
@@ -106,45 +103,9 @@ impl Engine {
             added.push(u);
         }
         self.items.update(|items| items.extend(added));
+        // (The rows are drawn after this returns: the worker starts digesting first.)
         if !accepted.is_empty() {
-            spawn_local(self.hash_then_request_tickets(accepted));
-        }
-    }
-
-    /// Digests each file (in the worker) and asks for tickets as digests come
-    /// in: whatever is hashed when the previous request returns goes in the next
-    /// one (up to `MAX_TICKET_CHUNK`), so the first file never waits for others
-    /// and the transfer slots are never left waiting for a chunk to fill.
-    async fn hash_then_request_tickets(self, uploads: Vec<Upload>) {
-        let transfers = self.transfers().ok();
-        // All digests are asked for at once (the worker computes two at a time) and
-        // taken in file order.
-        let digests: Vec<_> = uploads
-            .iter()
-            .map(|u| transfers.as_ref().map(|t| t.sha256(&u.file.get_value())))
-            .collect();
-        let (hashed, mut ready) = futures::channel::mpsc::unbounded::<Upload>();
-        spawn_local(async move {
-            for (u, digest) in uploads.into_iter().zip(digests) {
-                if let Some(digest) = digest {
-                    u.sha256.set_value(digest.await);
-                }
-                if u.phase() == Phase::Waiting {
-                    let _ = hashed.unbounded_send(u);
-                }
-            }
-        });
-        // One request at a time: the server places each batch after the last,
-        // so the gallery keeps the order the files were dropped in.
-        while let Some(first) = ready.next().await {
-            let mut chunk = vec![first];
-            while chunk.len() < MAX_TICKET_CHUNK {
-                match ready.try_recv() {
-                    Ok(u) => chunk.push(u),
-                    Err(_) => break,
-                }
-            }
-            self.request_tickets(chunk).await;
+            self.start_batch(accepted);
         }
     }
 
@@ -168,16 +129,8 @@ impl Engine {
                     }
                 }
                 for f in batch.failed {
-                    let Some(u) = uploads.get(f.index) else { continue };
-                    if f.kind == FailureKind::Duplicate {
-                        u.retryable.set_value(false);
-                        self.set_phase(*u, Phase::Duplicate);
-                    } else {
-                        self.fail(
-                            *u,
-                            f.reason,
-                            matches!(f.kind, FailureKind::Storage | FailureKind::Internal),
-                        );
+                    if let Some(u) = uploads.get(f.index) {
+                        self.refused(*u, &f);
                     }
                 }
             }
@@ -187,8 +140,22 @@ impl Engine {
         self.refresh_gallery_soon();
     }
 
+    /// Shows why the server gave a file no ticket.
+    pub(super) fn refused(self, u: Upload, f: &BatchFailure) {
+        if f.kind == FailureKind::Duplicate {
+            u.retryable.set_value(false);
+            self.set_phase(u, Phase::Duplicate);
+        } else {
+            self.fail(
+                u,
+                f.reason.clone(),
+                matches!(f.kind, FailureKind::Storage | FailureKind::Internal),
+            );
+        }
+    }
+
     /// A replacement's image takes the place of the failed image it replaces.
-    async fn take_place_of(self, old: Uuid, new: Uuid, index: usize) {
+    pub(super) async fn take_place_of(self, old: Uuid, new: Uuid, index: usize) {
         if delete_images(self.product_id, vec![old]).await.is_ok() {
             let _ = place_image(self.product_id, new, index).await;
         }
@@ -209,14 +176,7 @@ impl Engine {
         });
         for u in ready {
             self.set_phase(u, Phase::Queued);
-            spawn_local(async move {
-                match self.transfer(u).await {
-                    Transferred::Verified(status, body) => self.verified(u, status, &body),
-                    Transferred::Stored => self.verify(u).await,
-                    Transferred::Failed => {}
-                }
-                self.refresh_gallery_soon();
-            });
+            spawn_local(self.finish(u, None));
         }
     }
 

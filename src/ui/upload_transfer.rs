@@ -22,9 +22,19 @@ const MAX_ATTEMPTS: u32 = 4;
 const BACKOFF_BASE_MS: u64 = 500;
 
 impl Engine {
+    /// Transfers the file (`first`: how a PUT the worker started on its own
+    /// ended), then has what was stored verified.
+    pub(super) async fn finish(self, u: Upload, first: Option<Result<PutOutcome, PutError>>) {
+        match self.transfer(u, first).await {
+            Transferred::Verified(status, body) => self.verified(u, status, &body),
+            Transferred::Stored => self.verify(u).await,
+            Transferred::Failed => {}
+        }
+        self.refresh_gallery_soon();
+    }
+
     /// PUTs the file, retrying network trouble and renewing an expired URL.
-    /// True when storage accepted every byte.
-    pub(super) async fn transfer(self, u: Upload) -> Transferred {
+    async fn transfer(self, u: Upload, mut first: Option<Result<PutOutcome, PutError>>) -> Transferred {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -46,17 +56,22 @@ impl Engine {
                 })
                 .unwrap_or_default(),
             };
-            let result = transfers
-                .put(
-                    &ticket.url,
-                    &ticket.headers,
-                    &file,
-                    complete,
-                    |job| u.job.set_value(Some(job)),
-                    move || self.started(u),
-                    move |loaded| self.note_progress(u, loaded),
-                )
-                .await;
+            let result = match first.take() {
+                Some(result) => result,
+                None => {
+                    transfers
+                        .put(
+                            &ticket.url,
+                            &ticket.headers,
+                            &file,
+                            complete,
+                            |job| u.job.set_value(Some(job)),
+                            move || self.started(u),
+                            move |loaded| self.note_progress(u, loaded),
+                        )
+                        .await
+                }
+            };
             u.job.set_value(None);
             if u.phase() == Phase::Cancelled {
                 return Transferred::Failed;
