@@ -8,6 +8,10 @@ use super::{
 };
 use crate::validate::human_bytes;
 
+/// Rows in the first drawing, then how many more each animation frame.
+const FIRST_ROWS: usize = 60;
+const ROWS_PER_FRAME: usize = 40;
+
 /// Adds what was dropped; folders are read after the event (the page stays responsive).
 fn add_dropped(engine: Engine, ev: &leptos::ev::DragEvent) {
     let Some(dt) = ev.data_transfer() else { return };
@@ -87,6 +91,20 @@ pub fn Uploader(engine: Engine) -> impl IntoView {
         }
     };
 
+    // Rows are built a few dozen per animation frame: a drop of 1,000 files
+    // built them all in one task of over a second.
+    let built = RwSignal::new(FIRST_ROWS);
+    Effect::new(move |_| {
+        if built.get() < engine.items.with(Vec::len) {
+            request_animation_frame(move || built.update(|n| *n += ROWS_PER_FRAME));
+        }
+    });
+    let rows = move || {
+        let n = built.get();
+        engine
+            .items
+            .with(|items| items.iter().take(n).copied().collect::<Vec<_>>())
+    };
     // Finished rows of earlier batches fold into one line (failures stay in view).
     let show_finished = RwSignal::new(false);
     view! {
@@ -128,7 +146,7 @@ pub fn Uploader(engine: Engine) -> impl IntoView {
             <Summary engine/>
             <FinishedToggle engine show_finished/>
             <ul class="uploads" aria-label="Uploads">
-                <For each=move || engine.items.get() key=|u| u.id let:u>
+                <For each=rows key=|u| u.id let:u>
                     <UploadRow engine u collapsed=Signal::derive(move || {
                         !show_finished.get() && engine.folded(u)
                     })/>
