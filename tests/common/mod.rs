@@ -64,22 +64,36 @@ pub async fn database_url(backend: Backend) -> String {
     }
 }
 
+/// A test app's settings: port 0, its own data directory and fresh database,
+/// the bootstrap admin, no worker inside.
+pub async fn test_settings(backend: Backend, data_dir: &std::path::Path) -> Settings {
+    telemetry::init("warn,s3s=off");
+    let mut settings = Settings::from_toml(include_str!("../../Leptos.toml")).expect("settings");
+    settings.bind = "127.0.0.1:0".into();
+    settings.data_dir = data_dir.to_path_buf();
+    // Tests drain the queue themselves with `run_pending_jobs`.
+    settings.run_worker = false;
+    settings.admin_email = ADMIN_EMAIL.into();
+    settings.admin_password = vitrine::server::settings::Secret::new(ADMIN_PASSWORD);
+    settings.database_url = vitrine::server::settings::Secret::new(database_url(backend).await);
+    settings
+}
+
 impl TestApp {
+    /// The key of the app's embedded S3 endpoint (`url`), for a client of its own.
+    pub fn s3_credentials(&self) -> (String, String) {
+        let (id, secret) =
+            vitrine::server::embedded_s3::load_or_create_credentials(self._dir.path()).expect("embedded S3 key");
+        (id, secret.expose().to_string())
+    }
+
     pub async fn spawn(backend: Backend) -> Self {
         Self::spawn_with(backend, |_| {}).await
     }
 
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> Self {
-        telemetry::init("warn,s3s=off");
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut settings = Settings::from_toml(include_str!("../../Leptos.toml")).expect("settings");
-        settings.bind = "127.0.0.1:0".into();
-        settings.data_dir = dir.path().to_path_buf();
-        // Tests drain the queue themselves with `run_pending_jobs`.
-        settings.run_worker = false;
-        settings.admin_email = ADMIN_EMAIL.into();
-        settings.admin_password = vitrine::server::settings::Secret::new(ADMIN_PASSWORD);
-        settings.database_url = vitrine::server::settings::Secret::new(database_url(backend).await);
+        let mut settings = test_settings(backend, dir.path()).await;
         tweak(&mut settings);
         settings.check().expect("test settings are valid");
         let app = Application::build(settings).await.expect("app starts");

@@ -12,6 +12,7 @@ mod jobs;
 mod manage;
 mod observe;
 mod pages;
+mod privacy;
 mod processing;
 mod procs;
 mod reconcile;

@@ -4,6 +4,7 @@
 //! reaches a key.
 
 mod keys;
+mod privacy;
 
 use std::{
     collections::HashMap,
@@ -18,6 +19,7 @@ use aws_sdk_s3::{
     primitives::ByteStream,
 };
 pub use keys::ObjectKey;
+pub use privacy::Exposure;
 
 use crate::validate::Sha256Hex;
 
