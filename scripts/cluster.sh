@@ -96,12 +96,14 @@ up() {
 
 # The browser PUTs straight to the cluster from the app's origin.
 cors() {
-  local key secret body md5
+  local key secret body md5 sha
   IFS=: read -r key secret <"$DIR/key"
   body='<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3600</MaxAgeSeconds></CORSRule></CORSConfiguration>'
   md5=$(printf '%s' "$body" | openssl dgst -md5 -binary | base64)
+  sha=$(printf '%s' "$body" | openssl dgst -sha256 -r | cut -d' ' -f1)
   curl -sSf -X PUT "http://127.0.0.1:$(s3_port 1)/$BUCKET?cors" --aws-sigv4 "aws:amz:$REGION:s3" \
-    --user "$key:$secret" -H "Content-MD5: $md5" -H 'Content-Type: application/xml' --data-binary "$body" >/dev/null
+    --user "$key:$secret" -H "Content-MD5: $md5" -H "x-amz-content-sha256: $sha" \
+    -H 'Content-Type: application/xml' --data-binary "$body" >/dev/null
 }
 
 env_out() {
