@@ -94,16 +94,34 @@ up() {
   env_out
 }
 
-# The browser PUTs straight to the cluster from the app's origin.
+# The browser PUTs straight to the cluster from the app's origin. (Signed
+# here: curl 7.88's --aws-sigv4 signs `?cors` wrongly.)
 cors() {
-  local key secret body md5 sha
-  IFS=: read -r key secret <"$DIR/key"
-  body='<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3600</MaxAgeSeconds></CORSRule></CORSConfiguration>'
-  md5=$(printf '%s' "$body" | openssl dgst -md5 -binary | base64)
-  sha=$(printf '%s' "$body" | openssl dgst -sha256 -r | cut -d' ' -f1)
-  curl -sSf -X PUT "http://127.0.0.1:$(s3_port 1)/$BUCKET?cors" --aws-sigv4 "aws:amz:$REGION:s3" \
-    --user "$key:$secret" -H "Content-MD5: $md5" -H "x-amz-content-sha256: $sha" \
-    -H 'Content-Type: application/xml' --data-binary "$body" >/dev/null
+  python3 - "http://127.0.0.1:$(s3_port 1)" "$BUCKET" "$REGION" "$DIR/key" <<'PY'
+import base64, datetime, hashlib, hmac, sys, urllib.request
+endpoint, bucket, region, keyfile = sys.argv[1:]
+key, secret = open(keyfile).read().strip().split(":")
+body = (b"<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PUT</AllowedMethod>"
+        b"<AllowedMethod>GET</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader>"
+        b"<MaxAgeSeconds>3600</MaxAgeSeconds></CORSRule></CORSConfiguration>")
+now = datetime.datetime.now(datetime.timezone.utc)
+amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
+host = endpoint.split("://")[1]
+payload = hashlib.sha256(body).hexdigest()
+headers = {"content-md5": base64.b64encode(hashlib.md5(body).digest()).decode(), "host": host,
+           "x-amz-content-sha256": payload, "x-amz-date": amz_date}
+signed = ";".join(sorted(headers))
+canonical = "\n".join(["PUT", f"/{bucket}", "cors=", *[f"{k}:{headers[k]}" for k in sorted(headers)], "", signed, payload])
+scope = f"{day}/{region}/s3/aws4_request"
+to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+k = ("AWS4" + secret).encode()
+for part in (day, region, "s3", "aws4_request"):
+    k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+signature = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+headers["authorization"] = f"AWS4-HMAC-SHA256 Credential={key}/{scope}, SignedHeaders={signed}, Signature={signature}"
+del headers["host"]
+urllib.request.urlopen(urllib.request.Request(f"{endpoint}/{bucket}?cors", data=body, method="PUT", headers=headers))
+PY
 }
 
 env_out() {
