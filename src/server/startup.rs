@@ -77,6 +77,7 @@ impl Application {
             if let Err(e) = storage.ensure_bucket().await {
                 tracing::warn!(error = %e, bucket = %settings.s3.bucket, "the bucket could not be checked or created");
             }
+            storage.note_conditional_writes().await;
             // Originals must not be reachable through the CDN (storage::privacy).
             storage.refuse_public_originals().await.map_err(anyhow::Error::msg)?;
             (storage, None)

@@ -122,3 +122,12 @@ async fn start_up_refuses_a_public_base_that_serves_originals() {
         .await
         .expect("a CDN that serves variants only is fine");
 }
+
+#[tokio::test]
+async fn the_embedded_store_honours_conditional_writes() {
+    // (Garage 2.5 does not: scripts/drill.sh shows start-up saying so.)
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    assert!(app.state.storage.honours_conditional_writes().await.unwrap());
+    let left = app.state.storage.list("health/").await.unwrap();
+    assert!(left.is_empty(), "the probe stays: {left:?}");
+}

@@ -25,6 +25,11 @@ impl ObjectKey {
         Self("health/readyz".into())
     }
 
+    /// The object start-up writes twice to learn whether the store honours `If-None-Match`.
+    pub fn conditional_probe() -> Self {
+        Self(format!("health/conditional-{}", Uuid::new_v4()))
+    }
+
     pub fn original(product_id: Uuid, image_id: Uuid, kind: ImageType) -> Self {
         Self(format!(
             "{}original.{}",

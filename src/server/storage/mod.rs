@@ -3,6 +3,7 @@
 //! the named constructors on `ObjectKey` (`keys.rs`), so no user text ever
 //! reaches a key.
 
+mod conditional;
 mod keys;
 mod privacy;
 
