@@ -18,8 +18,8 @@ BIN=$ROOT/target/release/vitrine
 WORK=$ROOT/target/drill
 PG_PORT=${DRILL_PG_PORT:-39432}
 
-scripts/setup.sh
-[ -x "$BIN" ] || scripts/build.sh
+scripts/setup.sh --with-tests   # PostgreSQL among the rest
+scripts/build.sh
 rm -rf "$WORK" && mkdir -p "$WORK"
 t0=$(date +%s.%N)
 since() { python3 -c "import time; print(f'{time.time() - $t0:6.1f}s')"; }
@@ -27,6 +27,7 @@ say() { echo "[drill $(since)] $*"; }
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   scripts/cluster.sh down || true
   scripts/pg.sh stop "$WORK/pg" >/dev/null 2>&1 || true
 }
@@ -88,12 +89,17 @@ up_start=$(date +%s.%N)
 uploaders=()
 for u in $(seq 1 "$UPLOADERS"); do
   server=${servers[$((u % 2))]}
-  "$BIN" upload --server "$server" --product "${products[$((u - 1))]}" --json "$WORK/photos/$u" \
-    >"$WORK/upload$u.json" 2>"$WORK/upload$u.log" &
+  (
+    "$BIN" upload --server "$server" --product "${products[$((u - 1))]}" --json "$WORK/photos/$u" \
+      >"$WORK/upload$u.json" 2>"$WORK/upload$u.log"
+    status=$?
+    date +%s.%N >"$WORK/upload$u.end"
+    exit $status
+  ) &
   uploaders+=($!)
 done
 
-# Faults, while the load runs.
+# Ready images over time, from the first upload until every accepted one is ready.
 ready_count() {
   local n=0
   for p in "${products[@]}"; do
@@ -102,34 +108,43 @@ ready_count() {
   done
   echo "$n"
 }
+timeline="$WORK/ready.tsv"
+expected=$((UPLOADERS * PHOTOS))
+at() { python3 -c "import time; print(f'{time.time() - $up_start:.1f}')"; }
+(
+  while :; do
+    n=$(ready_count)
+    echo -e "$(at)\t$n" >>"$timeline"
+    [ -f "$WORK/accepted" ] && [ "$n" -ge "$(cat "$WORK/accepted")" ] && break
+    sleep 1
+  done
+) &
+poller=$!
+
+# Faults, while the load runs.
 sleep 3
-say "fault: Garage node 3 killed (kill -9)"; node_down=$(date +%s.%N)
+node_down=$(at); say "fault: Garage node 3 killed (kill -9)"
 scripts/cluster.sh kill-node 3
 sleep 4
-say "fault: worker 1 killed (kill -9) with $(ready_count) images ready"; worker_down=$(date +%s.%N)
+worker_down=$(at); say "fault: worker 1 killed (kill -9) with $(ready_count) images ready"
 kill -9 "${worker_pid[0]}"
 sleep 8
-say "Garage node 3 restarted"; scripts/cluster.sh start-node 3
+node_up=$(at); say "Garage node 3 restarted"; scripts/cluster.sh start-node 3
 
 failed=0
 for p in "${uploaders[@]}"; do wait "$p" || failed=$((failed + 1)); done
-up_secs=$(python3 -c "import time; print(time.time() - $up_start)")
+up_secs=$(python3 -c "print(max(float(open(f'$WORK/upload{u}.end').read()) for u in range(1, $UPLOADERS + 1)) - $up_start)")
 accepted=$(cat "$WORK"/upload*.json | python3 -c 'import json,sys; print(sum(json.loads(l)["uploaded"] for l in sys.stdin if l.strip()))')
-say "uploads done: $accepted of $((UPLOADERS * PHOTOS)) accepted, $failed uploaders reported failures, $(python3 -c "print(f'{$bytes / 1e6 / $up_secs:.1f} MB/s, {$accepted / $up_secs:.1f} photos/s')")"
+echo "$accepted" >"$WORK/accepted"
+say "uploads done in $(printf %.1f "$up_secs")s: $accepted of $expected accepted, $failed uploaders reported failures, $(python3 -c "print(f'{$bytes / 1e6 / $up_secs:.1f} MB/s, {$accepted / $up_secs:.1f} photos/s')")"
 
 # Every accepted image must become Ready (the dead worker's jobs come back after their lease).
-timeline="$WORK/ready.tsv"
-while :; do
-  n=$(ready_count)
-  echo -e "$(python3 -c "import time; print(f'{time.time() - $up_start:.1f}')")\t$n" >>"$timeline"
-  [ "$n" -ge "$accepted" ] && break
-  if python3 -c "import sys,time; sys.exit(0 if time.time() - $t0 > $DEADLINE_SECS else 1)"; then
-    echo "[drill] FAILED: only $n of $accepted images ready after ${DEADLINE_SECS}s"; exit 1
-  fi
-  sleep 2
-done
-all_secs=$(python3 -c "import time; print(time.time() - $up_start)")
-say "all $accepted images ready, $(python3 -c "print(f'{$accepted / $all_secs:.1f} images/s from the first byte to the last variant')")"
+for _ in $(seq 1 "$DEADLINE_SECS"); do kill -0 "$poller" 2>/dev/null || break; sleep 1; done
+if kill -0 "$poller" 2>/dev/null; then
+  kill "$poller"; echo "[drill] FAILED: only $(tail -1 "$timeline" | cut -f2) of $accepted images ready"; exit 1
+fi
+all_secs=$(tail -1 "$timeline" | cut -f1)
+say "all $accepted images ready ${all_secs}s after the first upload ($(python3 -c "print(f'{$accepted / $all_secs:.1f}')") images/s, upload to last variant)"
 
 # Processed once in effect: one variant per (format, width) of each image, none failed.
 python3 - "$accepted" "${servers[0]}" "$VITRINE_TOKEN" "${products[@]}" <<'EOF'
@@ -152,12 +167,21 @@ EOF
 if grep -q "reconcile --fix" "$WORK/reconcile.txt"; then cat "$WORK/reconcile.txt"; echo "[drill] FAILED: reconcile found differences"; exit 1; fi
 say "reconcile clean: $(paste -sd';' "$WORK/reconcile.txt")"
 
-# What the faults cost: the longest stretch without a newly ready image, and the jobs retried.
-python3 - "$timeline" <<'EOF'
+# What each fault cost: processing rate before, during and after each fault.
+python3 - "$timeline" "$node_down" "$worker_down" "$node_up" <<'EOF'
 import sys
 rows = [tuple(map(float, l.split())) for l in open(sys.argv[1])]
-gaps = [(b[0] - a[0], a[0]) for a, b in zip(rows, rows[1:]) if b[1] == a[1]]
+node_down, worker_down, node_up = map(float, sys.argv[2:])
+def rate(a, b):
+    inside = [r for r in rows if a <= r[0] <= b]
+    if len(inside) < 2: return "n/a"
+    return f"{(inside[-1][1] - inside[0][1]) / (inside[-1][0] - inside[0][0]):.1f} images/s"
+end = rows[-1][0]
+print(f"[drill] ready images per second: before the faults {rate(0, node_down)}; Garage node down {rate(node_down, worker_down)}; "
+      f"node down and one worker {rate(worker_down, node_up)}; node back, one worker {rate(node_up, end)}")
+gaps = [(b[0] - a[0], a[0]) for a, b in zip(rows, rows[1:]) if b[1] == a[1] and a[1] > 0]
 longest = max(gaps, default=(0, 0))
-print(f"[drill] longest stall in processing: {longest[0]:.1f}s (from {longest[1]:.1f}s after the first upload)")
+print(f"[drill] longest stretch without a newly ready image: {longest[0]:.1f}s (from {longest[1]:.1f}s)")
 EOF
+grep -h "If-None-Match" "$WORK"/serve*.log | head -1 | sed 's/^/[drill] serve said: /' || true
 say "done (uploads ${up_secs%.*}s, all ready ${all_secs%.*}s after the first upload); logs in $WORK"
