@@ -45,20 +45,23 @@ export VITRINE_METRICS_TOKEN=drill-metrics VITRINE_SITE_ROOT=$ROOT/target/site
 "$BIN" migrate >"$WORK/migrate.log" 2>&1
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-start() { # name, command, extra env...
+start() { # name, command, extra env... (its pid in $last_pid; no subshell, so cleanup knows it)
   local name=$1 cmd=$2; shift 2
   env "$@" VITRINE_DATA_DIR="$WORK/$name" "$BIN" "$cmd" >>"$WORK/$name.log" 2>&1 &
-  pids+=($!)
-  echo $!
+  last_pid=$!
+  pids+=("$last_pid")
 }
 servers=()
 for s in 1 2; do
   port=$(free_port)
-  start "serve$s" serve VITRINE_BIND="127.0.0.1:$port" VITRINE_RUN_WORKER=false >/dev/null
+  start "serve$s" serve VITRINE_BIND="127.0.0.1:$port" VITRINE_RUN_WORKER=false
   servers+=("http://127.0.0.1:$port")
 done
 worker_pid=()
-for w in 1 2; do worker_pid+=("$(start "worker$w" worker VITRINE_METRICS_BIND="127.0.0.1:$(free_port)")"); done
+for w in 1 2; do
+  start "worker$w" worker VITRINE_METRICS_BIND="127.0.0.1:$(free_port)"
+  worker_pid+=("$last_pid")
+done
 for url in "${servers[@]}"; do
   for _ in $(seq 1 120); do curl -sf "$url/readyz" >/dev/null && break; sleep 0.5; done
   curl -sf "$url/readyz" >/dev/null || { echo "serve at $url never got ready:"; tail -20 "$WORK"/serve*.log; exit 1; }
