@@ -134,7 +134,11 @@ env_out() {
   echo "S3_SECRET_ACCESS_KEY=$secret"
 }
 
-down() { for i in 1 2 3; do stop_node "$i"; done; }
+down() {
+  for i in 1 2 3; do stop_node "$i"; done
+  # Nodes whose pid files went missing (a removed cluster directory).
+  pkill -f "garage -c $DIR/node" 2>/dev/null || true
+}
 
 case "${1:-up}" in
   up) up ;;
