@@ -103,13 +103,15 @@ for u in $(seq 1 "$UPLOADERS"); do
 done
 
 # Ready images over time, from the first upload until every accepted one is ready.
-ready_count() {
-  local n=0
-  for p in "${products[@]}"; do
-    n=$((n + $(curl -sf "${servers[0]}/api/v1/products/$p/images" -H "Authorization: Bearer $VITRINE_TOKEN" |
-      python3 -c 'import json,sys; print(sum(i["status"]=="ready" for i in json.load(sys.stdin)["images"]))')))
-  done
-  echo "$n"
+ready_count() { # over every product, in one process (the poll runs each second)
+  python3 - "${servers[0]}" "$VITRINE_TOKEN" "${products[@]}" <<'PY'
+import json, sys, urllib.request
+server, token, products = sys.argv[1], sys.argv[2], sys.argv[3:]
+def ready(p):
+    req = urllib.request.Request(f"{server}/api/v1/products/{p}/images", headers={"Authorization": f"Bearer {token}"})
+    return sum(i["status"] == "ready" for i in json.load(urllib.request.urlopen(req))["images"])
+print(sum(map(ready, products)))
+PY
 }
 timeline="$WORK/ready.tsv"
 expected=$((UPLOADERS * PHOTOS))
