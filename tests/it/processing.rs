@@ -6,7 +6,10 @@ use serde_json::json;
 use vitrine::{
     model::ImageStatus,
     on_db,
-    server::{jobs, storage::Storage},
+    server::{
+        jobs,
+        storage::{ObjectKey, Storage},
+    },
 };
 
 on_both_databases!(
@@ -86,11 +89,22 @@ async fn a_dead_workers_job_runs_again(backend: Backend) {
         .unwrap()
         .expect("a job is due");
     assert_eq!(app.run_jobs().await, 0, "a live lock is respected");
+    // …having stored part of a run's variants, which no row names.
+    let image = app.images(&product).await[0].id;
+    let leftover = ObjectKey::variant(product.parse().unwrap(), image, 0, "webp", 321);
+    app.state
+        .storage
+        .put(&leftover, "image/webp", b"partial".to_vec())
+        .await
+        .unwrap();
     // Its lock runs out…
     on_db!(&app.state.db, p => sqlx::query("UPDATE job SET locked_until = 1 WHERE id = $1").bind(&taken.id).execute(p).await.map(|_| ())).unwrap();
-    // …and the job runs again, to the end.
+    // …and the job runs again, to the end, removing what the dead run left.
     assert_eq!(app.run_jobs().await, 1);
     assert_eq!(app.images(&product).await[0].status, ImageStatus::Ready);
+    let names = app.object_names(&product, &image.to_string()).await;
+    assert!(!names.contains(&"w321-v0.webp".to_string()), "{names:?}");
+    assert!(names.iter().any(|n| n.starts_with("original.")), "{names:?}");
     let left: i64 =
         on_db!(&app.state.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM job").fetch_one(p).await).unwrap();
     assert_eq!(left, 0);

@@ -73,12 +73,8 @@ async fn process(ctx: &JobContext, image_id: Uuid) -> Outcome {
             return fail(ctx, image_id, "the image could not be processed").await;
         }
     };
-    // This run's number names its keys; the previous run's variants go once this one is recorded.
+    // This run's number names its keys; earlier runs' variants go once this one is recorded.
     let run = image.attempts + 1;
-    let previous = match variants::keys_of(db, image_id).await {
-        Ok(keys) => keys,
-        Err(e) => return Outcome::retry("database unavailable", e),
-    };
     let mut keys = Vec::with_capacity(processed.variants.len());
     for v in &processed.variants {
         let key = ObjectKey::variant(image.product_id, image_id, run, v.format.as_str(), v.width);
@@ -114,13 +110,27 @@ async fn process(ctx: &JobContext, image_id: Uuid) -> Outcome {
     if let Err(e) = saved {
         return Outcome::retry("database unavailable", e);
     }
-    for old in previous.iter().filter(|k| !keys.contains(k)) {
-        // A leftover is harmless (nothing points at it) and `reconcile` would find it.
-        if let Err(e) = ctx.storage.delete(old).await {
-            tracing::warn!(error = %e, key = old.as_str(), "could not delete a replaced variant");
+    remove_earlier_runs(ctx, image.product_id, image_id, run).await;
+    Outcome::Done
+}
+
+/// Deletes the variants of earlier runs: the ones this run replaced, and any
+/// a run killed mid-way left without rows. Later runs' objects are left alone
+/// (a reprocess may be writing them). A leftover is harmless (nothing points
+/// at it) and `reconcile` would find it.
+async fn remove_earlier_runs(ctx: &JobContext, product_id: Uuid, image_id: Uuid, run: i64) {
+    let folder = ObjectKey::image_folder(product_id, image_id);
+    let stored = match ctx.storage.list(&folder).await {
+        Ok(keys) => keys,
+        Err(e) => return tracing::warn!(error = %e, "could not list an image's variants to remove old ones"),
+    };
+    for key in stored {
+        if ObjectKey::variant_run(&key).is_some_and(|r| r < run)
+            && let Err(e) = ctx.storage.delete(&ObjectKey::from_stored(key.clone())).await
+        {
+            tracing::warn!(error = %e, key, "could not delete a replaced variant");
         }
     }
-    Outcome::Done
 }
 
 async fn fail(ctx: &JobContext, image_id: Uuid, reason: &str) -> Outcome {

@@ -66,6 +66,17 @@ impl ObjectKey {
         file.starts_with("original.").then_some(image)
     }
 
+    /// The processing run that wrote variant `key` (`…/w800-v3.webp` → 3); 0
+    /// for a variant named before runs were; `None` for anything else.
+    pub fn variant_run(key: &str) -> Option<i64> {
+        let (_, file) = Self::image_and_file(key)?;
+        let stem = file.strip_prefix('w')?.split('.').next()?;
+        match stem.split_once("-v") {
+            Some((width, run)) => (width.parse::<u32>().is_ok()).then_some(run.parse().ok()?),
+            None => stem.parse::<u32>().is_ok().then_some(0),
+        }
+    }
+
     /// Where visitors fetch this variant from the app: `/media/{image}/{file}`,
     /// the image id in 22 base64url characters (pages list hundreds of these).
     /// Never for an original: those are not for visitors.
@@ -113,6 +124,20 @@ mod tests {
             None,
             "a variant is not an original"
         );
+    }
+
+    #[test]
+    fn a_variant_key_names_its_run() {
+        let (p, i) = (Uuid::new_v4(), Uuid::new_v4());
+        let run_of = |k: String| ObjectKey::variant_run(&k);
+        assert_eq!(
+            run_of(ObjectKey::variant(p, i, 3, "webp", 800).as_str().into()),
+            Some(3)
+        );
+        assert_eq!(run_of(format!("products/{p}/{i}/w320.avif")), Some(0));
+        assert_eq!(run_of(ObjectKey::original(p, i, ImageType::Jpeg).as_str().into()), None);
+        assert_eq!(run_of(format!("products/{p}/{i}/wild.webp")), None);
+        assert_eq!(run_of("health/readyz".into()), None);
     }
 
     #[test]
