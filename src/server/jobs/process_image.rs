@@ -110,7 +110,12 @@ async fn process(ctx: &JobContext, image_id: Uuid) -> Outcome {
     if let Err(e) = saved {
         return Outcome::retry("database unavailable", e);
     }
-    remove_earlier_runs(ctx, image.product_id, image_id, run).await;
+    // A first run has no earlier runs to clean up, and listing the folder for
+    // each of them cost a drop of 1,000 small files half its upload speed (the
+    // embedded store walks its directories to list).
+    if image.attempts > 0 {
+        remove_earlier_runs(ctx, image.product_id, image_id, run).await;
+    }
     Outcome::Done
 }
 
