@@ -8,6 +8,7 @@ use vitrine::{
     on_db,
     server::{
         jobs,
+        repo::images,
         storage::{ObjectKey, Storage},
     },
 };
@@ -89,8 +90,9 @@ async fn a_dead_workers_job_runs_again(backend: Backend) {
         .unwrap()
         .expect("a job is due");
     assert_eq!(app.run_jobs().await, 0, "a live lock is respected");
-    // …having stored part of a run's variants, which no row names.
+    // …mid-run, having stored part of its variants, which no row names.
     let image = app.images(&product).await[0].id;
+    assert!(images::mark_processing(&app.state.db, image).await.unwrap());
     let leftover = ObjectKey::variant(product.parse().unwrap(), image, 0, "webp", 321);
     app.state
         .storage
