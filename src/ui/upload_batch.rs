@@ -9,7 +9,7 @@ use super::{
     upload_engine::{Engine, Phase, Upload},
 };
 use crate::{
-    api::{BeginUpload, CompleteUpload, cancel_upload},
+    api::{BeginUpload, CompleteUpload},
     error::AppError,
 };
 
@@ -55,16 +55,9 @@ impl Engine {
         match answer {
             TicketAnswer::Ticket(ticket, sha256) => {
                 u.sha256.set_value(sha256);
-                let image_id = ticket.image_id;
-                if u.phase() == Phase::Cancelled {
-                    // Cancelled while its ticket was on the way: the server forgets it too.
-                    let _ = cancel_upload(image_id).await;
+                if !self.take_ticket(u, ticket) {
                     return;
                 }
-                if let Some((old, index)) = u.replaces.get_value() {
-                    spawn_local(self.take_place_of(old, image_id, index));
-                }
-                u.ticket.set(Some(ticket));
                 // (Its PUT may have started already: the worker did not wait.)
                 if u.phase() == Phase::Waiting {
                     self.set_phase(u, Phase::Queued);

@@ -13,7 +13,7 @@ use super::transfers::Transfers;
 pub use super::upload_item::{Phase, Upload};
 use crate::{
     api::{begin_upload, cancel_upload, delete_images, place_image, reprocess_images},
-    model::{BatchFailure, FailureKind, ImageStatus, UploadLimits},
+    model::{BatchFailure, FailureKind, ImageStatus, UploadLimits, UploadTicket},
     validate::check_file,
 };
 
@@ -115,17 +115,8 @@ impl Engine {
             Err(e) => uploads.iter().for_each(|u| self.fail(*u, e.to_string(), true)),
             Ok(batch) => {
                 for t in batch.successful {
-                    let Some(u) = uploads.get(t.index) else { continue };
-                    if u.phase() == Phase::Cancelled {
-                        // Cancelled while its ticket was on the way: the server forgets it too.
-                        spawn_local(async move {
-                            let _ = cancel_upload(t.image_id).await;
-                        });
-                    } else {
-                        if let Some((old, index)) = u.replaces.get_value() {
-                            spawn_local(self.take_place_of(old, t.image_id, index));
-                        }
-                        u.ticket.set(Some(t));
+                    if let Some(u) = uploads.get(t.index) {
+                        self.take_ticket(*u, t);
                     }
                 }
                 for f in batch.failed {
@@ -138,6 +129,24 @@ impl Engine {
         // Transfers first: the gallery listing can wait for them.
         self.pump();
         self.refresh_gallery_soon();
+    }
+
+    /// Gives the file its ticket; false when it was cancelled while the ticket
+    /// was on the way (the server forgets that image too). A replacement then
+    /// takes the place of the image it replaces.
+    pub(super) fn take_ticket(self, u: Upload, t: UploadTicket) -> bool {
+        if u.phase() == Phase::Cancelled {
+            let image_id = t.image_id;
+            spawn_local(async move {
+                let _ = cancel_upload(image_id).await;
+            });
+            return false;
+        }
+        if let Some((old, index)) = u.replaces.get_value() {
+            spawn_local(self.take_place_of(old, t.image_id, index));
+        }
+        u.ticket.set(Some(t));
+        true
     }
 
     /// Shows why the server gave a file no ticket.
@@ -155,7 +164,7 @@ impl Engine {
     }
 
     /// A replacement's image takes the place of the failed image it replaces.
-    pub(super) async fn take_place_of(self, old: Uuid, new: Uuid, index: usize) {
+    async fn take_place_of(self, old: Uuid, new: Uuid, index: usize) {
         if delete_images(self.product_id, vec![old]).await.is_ok() {
             let _ = place_image(self.product_id, new, index).await;
         }

@@ -77,13 +77,6 @@ pub async fn all_keys(db: &Db) -> Result<Vec<(Uuid, ObjectKey)>, sqlx::Error> {
         .collect()
 }
 
-/// The keys of one image's variants (to delete those a new run replaced).
-pub async fn keys_of(db: &Db, image_id: Uuid) -> Result<Vec<ObjectKey>, sqlx::Error> {
-    let keys: Vec<String> = on_db!(db, p => sqlx::query_scalar("SELECT storage_key FROM variant WHERE image_id = $1")
-        .bind(image_id.to_string()).fetch_all(p).await)?;
-    Ok(keys.into_iter().map(ObjectKey::from_stored).collect())
-}
-
 /// What processing stored for one width and format.
 pub struct NewVariant<'a> {
     pub format: VariantFormat,
