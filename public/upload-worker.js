@@ -9,6 +9,9 @@
 // Retry and renewal stay with the page, which sends single PUTs for them.
 'use strict';
 
+// A streaming SHA-256 for files too big to read whole, and big files in parts.
+importScripts('sha256.js', 'upload-parts.js');
+
 // The page draws progress four times a second; more messages would only cost it CPU.
 const PROGRESS_EVERY_MS = 250;
 const queue = [];
@@ -48,6 +51,10 @@ function pump() {
 }
 
 function start(job) {
+  if (job.multipart) {
+    startParts(job);
+    return;
+  }
   const xhr = new XMLHttpRequest();
   running.set(job.id, xhr);
   let last = 0;
@@ -101,9 +108,25 @@ async function verify(job, status) {
   report(msg);
 }
 
-// Digests, two files at a time (each read whole: WebCrypto has no streaming
-// digest), in the order given.
+// Digests, two files at a time, in the order given. WebCrypto has no
+// streaming digest, so a file above READ_WHOLE_MAX is digested in slices by
+// the script's own SHA-256 (slower, but never the whole file in memory).
 const HASHING = 2;
+const READ_WHOLE_MAX = 16 * 1024 * 1024;
+const SLICE = 4 * 1024 * 1024;
+
+function hex(digest) {
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function fileSha256(file) {
+  if (file.size <= READ_WHOLE_MAX) return hex(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
+  const hasher = new Sha256();
+  for (let at = 0; at < file.size; at += SLICE) {
+    hasher.update(new Uint8Array(await file.slice(at, at + SLICE).arrayBuffer()));
+  }
+  return hasher.hex();
+}
 const toHash = [];
 let hashingNow = 0;
 function hash(job) {
@@ -114,8 +137,7 @@ function hash(job) {
 async function digestNext(job) {
   hashingNow += 1;
   try {
-    const digest = await crypto.subtle.digest('SHA-256', await job.file.arrayBuffer());
-    job.spec.sha256 = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+    job.spec.sha256 = await fileSha256(job.file);
   } catch {
     // No WebCrypto (plain http on another host): the upload goes on unbound.
   }
@@ -181,6 +203,8 @@ function settleTickets(chunk, status, body) {
     }
     job.url = ticket.url;
     job.headers = ticket.headers;
+    job.multipart = ticket.multipart ?? null;
+    job.image_id = ticket.image_id;
     job.complete = { url: job.complete_url, body: JSON.stringify({ image_id: ticket.image_id }) };
     queue.push(job);
   }
@@ -223,12 +247,16 @@ self.onmessage = (e) => {
   if (msg.type === 'batch') {
     // Every file gets a digest, then a ticket, then its PUT.
     for (const f of msg.files) {
-      const job = { id: f.id, file: f.file, spec: f.spec, begin: msg.begin, complete_url: msg.complete_url, hashed: false };
+      const job = {
+        id: f.id, file: f.file, spec: f.spec, begin: msg.begin, complete_url: msg.complete_url,
+        parts_url: msg.parts_url, hashed: false,
+      };
       waiting.set(job.id, job);
       unticketed.push(job);
       hash(job);
     }
   } else if (msg.type === 'put') {
+    if (msg.multipart) msg.image_id = JSON.parse(msg.complete.body).image_id;
     queue.push(msg);
     pump();
   } else if (msg.type === 'abort') {

@@ -190,6 +190,41 @@ pub struct FileSpec {
     /// asks for this until its user says "Upload anyway".
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub skip_if_present: bool,
+    /// The client can send a big file in parts (S3 multipart): a file above
+    /// 16 MiB then gets a part plan instead of one URL, and the same file
+    /// announced again while its upload is unfinished resumes it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_parts: bool,
+}
+
+/// How a big file goes up: parts of `part_size` bytes (the last one shorter),
+/// each PUT through a URL that `sign_parts` gives for its number and SHA-256.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartPlan {
+    pub part_size: u64,
+    pub parts: u32,
+    /// Parts already stored by an earlier try (a resumed upload skips them).
+    pub done: Vec<u32>,
+}
+
+/// One part the client is about to PUT.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartSpec {
+    pub number: u32,
+    /// The part's SHA-256 (64 hex digits); the URL binds it.
+    pub sha256: String,
+}
+
+/// Permission to PUT one part: exactly its bytes, through `url` with `headers`.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartTicket {
+    pub number: u32,
+    pub url: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Vec<String>>))]
+    pub headers: Vec<(String, String)>,
 }
 
 /// Permission to PUT one file: the URL is bound to one key, type and length.
@@ -209,6 +244,9 @@ pub struct UploadTicket {
     pub byte_size: u64,
     /// Seconds from issue until the URL stops working.
     pub expires_in: u64,
+    /// Set for a file that goes up in parts (`url` is then empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multipart: Option<PartPlan>,
 }
 
 /// Why one file of a batch was refused.

@@ -7,10 +7,10 @@ use uuid::Uuid;
 #[cfg(feature = "ssr")]
 use super::ssr::admin;
 #[cfg(feature = "ssr")]
-use crate::server::services::uploads;
+use crate::server::services::{parts, uploads};
 use crate::{
     error::AppError,
-    model::{BatchResult, FileSpec, ImageDto, UploadLimits, UploadTicket},
+    model::{BatchResult, FileSpec, ImageDto, PartSpec, PartTicket, UploadLimits, UploadTicket},
 };
 
 #[server(prefix = "/api", endpoint = "get_upload_limits", input = Json)]
@@ -40,4 +40,11 @@ pub async fn renew_upload(image_id: Uuid) -> Result<UploadTicket, AppError> {
 pub async fn cancel_upload(image_id: Uuid) -> Result<(), AppError> {
     let st = admin().await?;
     Ok(uploads::cancel(&st.db, &st.storage, image_id).await?)
+}
+
+/// URLs for the next parts of a big file's upload (see `PartPlan`).
+#[server(prefix = "/api", endpoint = "sign_parts", input = Json)]
+pub async fn sign_parts(image_id: Uuid, parts: Vec<PartSpec>) -> Result<Vec<PartTicket>, AppError> {
+    let st = admin().await?;
+    Ok(parts::sign(&st.db, &st.storage, st.uploads, image_id, parts).await?)
 }

@@ -215,6 +215,7 @@ pub async fn send(client: &ApiClient, product: Uuid, name: &str, bytes: &bytes::
         content_type: image_type(name, bytes).mime().into(),
         sha256: Some(sha.as_str().to_string()),
         skip_if_present: true,
+        in_parts: false,
     };
     let batch = match with_retries(|| client.begin(product, std::slice::from_ref(&spec))).await {
         Ok(b) => b,

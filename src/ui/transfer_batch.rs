@@ -95,6 +95,7 @@ impl Transfers {
             ("type", "batch".into()),
             ("begin", begin.into()),
             ("complete_url", complete_url.into()),
+            ("parts_url", super::transfers::parts_url().into()),
             ("files", entries.into()),
         ]);
         self.worker.post_message(&msg).map_err(|e| {

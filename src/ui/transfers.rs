@@ -14,6 +14,18 @@ use web_sys::{File, MessageEvent, Worker};
 use super::transfer_batch::ticket_answer;
 pub use super::transfer_batch::{BatchFile, BatchJob, TicketAnswer};
 
+/// Where the worker asks for the URLs of a big file's parts.
+pub(super) fn parts_url() -> &'static str {
+    <crate::api::SignParts as leptos::server_fn::ServerFn>::PATH
+}
+
+/// A part plan as the worker reads it (`undefined` for a single PUT).
+fn plan_value(plan: Option<&crate::model::PartPlan>) -> JsValue {
+    plan.and_then(|p| serde_json::to_string(p).ok())
+        .and_then(|json| js_sys::JSON::parse(&json).ok())
+        .unwrap_or(JsValue::UNDEFINED)
+}
+
 /// Where the worker script is served (copied from `public/` into the site root).
 const WORKER_URL: &str = "/upload-worker.js";
 
@@ -189,6 +201,7 @@ impl Transfers {
         url: &str,
         headers: &[(String, String)],
         file: &File,
+        plan: Option<&crate::model::PartPlan>,
         complete: Completion,
         on_job: impl FnOnce(u32),
         on_start: impl FnOnce() + 'static,
@@ -212,6 +225,8 @@ impl Transfers {
             ("url", url.into()),
             ("headers", pairs.into()),
             ("file", file.into()),
+            ("multipart", plan_value(plan)),
+            ("parts_url", parts_url().into()),
             (
                 "complete",
                 message(&[("url", complete.url.into()), ("body", complete.body.into())]).into(),

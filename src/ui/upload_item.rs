@@ -99,6 +99,8 @@ impl Upload {
             content_type: self.content_type.get_value(),
             sha256: self.sha256.get_value(),
             skip_if_present: !self.anyway.get_value(),
+            // The upload worker sends big files in parts, and resumes them.
+            in_parts: true,
         }
     }
 

@@ -64,6 +64,7 @@ impl Engine {
                             &ticket.url,
                             &ticket.headers,
                             &file,
+                            ticket.multipart.as_ref(),
                             complete,
                             |job| u.job.set_value(Some(job)),
                             move || self.started(u),

@@ -3,8 +3,10 @@
 //! by construction or a sentence a person can act on. This module checks
 //! files; `text` checks what people type (names, slugs, emails, image text).
 
+mod parts;
 mod text;
 
+pub use parts::{MAX_PARTS_PER_SIGN, MULTIPART_THRESHOLD, PART_SIZE};
 pub use text::{Description, Email, ImageText, ProductName, Slug, is_hidden_format_char};
 
 use crate::model::{FailureKind, FileSpec, UploadLimits};
@@ -216,6 +218,7 @@ mod tests {
             content_type: ct.into(),
             sha256: None,
             skip_if_present: false,
+            in_parts: false,
         }
     }
 

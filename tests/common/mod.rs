@@ -239,6 +239,20 @@ impl TestApp {
         names
     }
 
+    /// Parts of unfinished multipart uploads the embedded store holds (its part files).
+    pub fn stored_parts(&self) -> usize {
+        let dir = self._dir.path().join(vitrine::server::embedded_s3::OBJECTS_DIR);
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_name().to_string_lossy().starts_with(".upload_id-"))
+                    .filter(|e| e.file_name().to_string_lossy().contains(".part-"))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
     /// A page's HTML as the signed-in admin gets it.
     pub async fn page(&self, path: &str) -> String {
         let res = self.http.get(format!("{}{path}", self.url)).send().await.expect("GET");
@@ -291,4 +305,30 @@ pub fn sha256_header(body: &[u8]) -> String {
     use base64::Engine;
     use sha2::Digest;
     base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(body))
+}
+
+/// A real photograph padded to `size` bytes with JPEG comment segments (which
+/// decoders skip): a valid image as big as needed, cheap to process.
+pub fn padded_jpeg(size: usize) -> Vec<u8> {
+    let photo = photo("Wine_by_Jakkub_Mede.jpg");
+    let mut out = Vec::with_capacity(size);
+    out.extend_from_slice(&photo[..2]); // SOI
+    let mut room = size - photo.len();
+    let mut n = 0u32;
+    while room > 0 {
+        // A segment is its marker (2 bytes), its length field (2) and up to 65,533 bytes.
+        let body = room.saturating_sub(4).min(65_533);
+        if room < 4 + 1 {
+            break;
+        }
+        out.extend_from_slice(&[0xFF, 0xFE]);
+        out.extend_from_slice(&((body + 2) as u16).to_be_bytes());
+        out.extend((0..body).map(|i| (i as u32).wrapping_mul(2_654_435_761).wrapping_add(n) as u8 | 1));
+        room -= body + 4;
+        n += 1;
+    }
+    out.extend_from_slice(&photo[2..]);
+    // A remainder too small for a segment goes after the end marker (decoders stop there).
+    out.resize(size, 0);
+    out
 }

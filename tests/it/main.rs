@@ -10,6 +10,7 @@ mod common;
 mod auth;
 mod jobs;
 mod manage;
+mod parts;
 mod observe;
 mod pages;
 mod privacy;

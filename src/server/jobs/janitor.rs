@@ -1,7 +1,8 @@
 //! `janitor`, a periodic job (see `schedule`): removes what nobody will come
 //! back for — pending uploads whose ticket ran out over [`ABANDONED_AFTER`]
-//! ago (row and any object), expired sessions and old sign-in failure counts —
-//! and logs how many of each it removed.
+//! ago (row, any object, any unfinished multipart upload), multipart uploads
+//! the store still holds after [`STALE_MULTIPART_AFTER`], expired sessions and
+//! old sign-in failure counts — and logs how many of each it removed.
 
 use std::time::Duration;
 
@@ -15,6 +16,8 @@ use crate::server::{
 
 /// How long after its ticket expired a pending upload is abandoned.
 pub const ABANDONED_AFTER: Duration = Duration::from_secs(60 * 60);
+/// Unfinished multipart uploads older than this are aborted, whoever owns them.
+pub const STALE_MULTIPART_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 /// Pending uploads removed per run; the next run takes the rest.
 const BATCH: i64 = 500;
 
@@ -31,12 +34,17 @@ impl BackgroundJob for Janitor {
             Ok(n) => n,
             Err(e) => return Outcome::retry("abandoned uploads could not be removed", e),
         };
+        let multiparts = match abort_stale_multiparts(ctx).await {
+            Ok(n) => n,
+            Err(e) => return Outcome::retry("stale multipart uploads could not be aborted", e),
+        };
         let (sessions, failures) = match sessions::purge_expired(&ctx.db).await {
             Ok(n) => n,
             Err(e) => return Outcome::retry("expired sessions could not be purged", e),
         };
         for (what, n) in [
             ("uploads", uploads as u64),
+            ("multipart_uploads", multiparts as u64),
             ("sessions", sessions),
             ("sign_in_failures", failures),
         ] {
@@ -44,6 +52,7 @@ impl BackgroundJob for Janitor {
         }
         tracing::info!(
             uploads,
+            multiparts,
             sessions,
             failures,
             "janitor removed abandoned uploads, expired sessions and old sign-in failures"
@@ -60,6 +69,9 @@ async fn remove_abandoned(ctx: &JobContext, before: i64) -> Result<usize, String
         .await
         .map_err(|e| e.to_string())?
     {
+        crate::server::services::parts::abort(&ctx.storage, &image)
+            .await
+            .map_err(|e| e.to_string())?;
         ctx.storage.delete(&image.key).await.map_err(|e| e.to_string())?;
         images::delete(&ctx.db, image.product_id, image.id)
             .await
@@ -67,4 +79,22 @@ async fn remove_abandoned(ctx: &JobContext, before: i64) -> Result<usize, String
         removed += 1;
     }
     Ok(removed)
+}
+
+/// Multipart uploads under `products/` started over a day ago (their rows,
+/// if any, went with their tickets); a store that cannot list them has none here.
+async fn abort_stale_multiparts(ctx: &JobContext) -> Result<usize, String> {
+    let before = std::time::SystemTime::now() - STALE_MULTIPART_AFTER;
+    let stale = ctx
+        .storage
+        .multiparts_before(crate::server::storage::ObjectKey::PRODUCTS_PREFIX, before)
+        .await
+        .map_err(|e| e.to_string())?;
+    for (key, upload_id) in &stale {
+        ctx.storage
+            .abort_multipart(key, upload_id)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(stale.len())
 }

@@ -21,9 +21,9 @@ use crate::{
 /// Room left between neighbours' ordering keys, so a later move writes one row.
 pub const POSITION_GAP: i64 = 1024;
 
-const COLUMNS: &str = "id, product_id, position, status, original_filename, content_type, byte_size, \
+pub(super) const COLUMNS: &str = "id, product_id, position, status, original_filename, content_type, byte_size, \
      storage_key, alt_text, title, description, tags, error, upload_expires_at, width, height, thumbhash, \
-     sha256, attempts";
+     sha256, attempts, upload_id";
 
 /// One image as stored.
 #[derive(Clone, Debug)]
@@ -50,10 +50,12 @@ pub struct Image {
     pub sha256: Option<String>,
     /// How many times processing has started.
     pub attempts: i64,
+    /// The store's multipart upload id while a big original goes up in parts.
+    pub upload_id: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
-struct Raw {
+pub(super) struct Raw {
     id: String,
     product_id: String,
     position: i64,
@@ -73,6 +75,7 @@ struct Raw {
     thumbhash: Option<String>,
     sha256: Option<String>,
     attempts: i64,
+    upload_id: Option<String>,
 }
 
 impl TryFrom<Raw> for Image {
@@ -104,11 +107,12 @@ impl TryFrom<Raw> for Image {
             thumbhash: r.thumbhash,
             sha256: r.sha256,
             attempts: r.attempts,
+            upload_id: r.upload_id,
         })
     }
 }
 
-fn decode_all(raw: Vec<Raw>) -> Result<Vec<Image>, sqlx::Error> {
+pub(super) fn decode_all(raw: Vec<Raw>) -> Result<Vec<Image>, sqlx::Error> {
     raw.into_iter().map(Image::try_from).collect()
 }
 
@@ -140,6 +144,27 @@ pub async fn present_digests(
         q.fetch_all(p).await
     })?;
     Ok(rows.into_iter().map(|(d,)| d).collect())
+}
+
+/// A product's pending images that go up in parts and hold one of `digests`:
+/// the same file dropped again resumes its upload instead of starting over.
+pub async fn resumable(db: &Db, product_id: Uuid, digests: &[&str]) -> Result<Vec<Image>, sqlx::Error> {
+    if digests.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (0..digests.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM image WHERE product_id = $1 AND status = 'pending' AND upload_id IS NOT NULL \
+         AND sha256 IN ({})",
+        list.join(", ")
+    );
+    decode_all(on_db!(db, p => {
+        let mut q = sqlx::query_as(&sql).bind(product_id.to_string());
+        for d in digests {
+            q = q.bind(*d);
+        }
+        q.fetch_all(p).await
+    })?)
 }
 
 pub async fn find(db: &Db, id: Uuid) -> Result<Option<Image>, sqlx::Error> {
@@ -188,10 +213,11 @@ pub struct NewImage<'a> {
     pub key: &'a ObjectKey,
     pub expires_at: i64,
     pub sha256: Option<&'a str>,
+    pub upload_id: Option<&'a str>,
 }
 
 /// Bound values per row of `insert_pending`'s statement.
-const PENDING_COLUMNS: usize = 10;
+const PENDING_COLUMNS: usize = 11;
 
 /// Inserts pending images after the product's last one, in the caller's
 /// transaction. The product row is locked first (an `UPDATE`, which both
@@ -211,12 +237,12 @@ pub async fn insert_pending(tx: &mut Tx, product_id: Uuid, new: &[NewImage<'_>])
     // cost tens of milliseconds on PostgreSQL.
     let sql = format!(
         "INSERT INTO image (id, product_id, position, status, original_filename, content_type, byte_size, \
-         storage_key, upload_expires_at, created_at, sha256) VALUES {}",
+         storage_key, upload_expires_at, created_at, sha256, upload_id) VALUES {}",
         (0..new.len())
             .map(|r| {
                 let p = |c: usize| format!("${}", r * PENDING_COLUMNS + c);
                 format!(
-                    "({}, {}, {}, 'pending', {}, {}, {}, {}, {}, {}, {})",
+                    "({}, {}, {}, 'pending', {}, {}, {}, {}, {}, {}, {}, {})",
                     p(1),
                     p(2),
                     p(3),
@@ -226,7 +252,8 @@ pub async fn insert_pending(tx: &mut Tx, product_id: Uuid, new: &[NewImage<'_>])
                     p(7),
                     p(8),
                     p(9),
-                    p(10)
+                    p(10),
+                    p(11)
                 )
             })
             .collect::<Vec<_>>()
@@ -237,7 +264,7 @@ pub async fn insert_pending(tx: &mut Tx, product_id: Uuid, new: &[NewImage<'_>])
         for (i, n) in new.iter().enumerate() {
             q = q.bind(n.id.to_string()).bind(&pid).bind(first + i as i64 * POSITION_GAP)
                 .bind(n.filename).bind(n.content_type).bind(n.byte_size as i64)
-                .bind(n.key.as_str()).bind(n.expires_at).bind(now).bind(n.sha256);
+                .bind(n.key.as_str()).bind(n.expires_at).bind(now).bind(n.sha256).bind(n.upload_id);
         }
         q.execute(c).await.map(|r| r.rows_affected())
     })?;
@@ -255,7 +282,7 @@ pub async fn extend_ticket(db: &Db, id: Uuid, expires_at: i64) -> Result<bool, s
 pub async fn mark_uploaded(tx: &mut Tx, id: Uuid, content_type: &str) -> Result<bool, sqlx::Error> {
     let r = on_tx!(tx, c => sqlx::query(
         "UPDATE image SET status = 'uploaded', content_type = $1, uploaded_at = $2, upload_expires_at = NULL, \
-         error = NULL WHERE id = $3 AND status = 'pending'")
+         upload_id = NULL, error = NULL WHERE id = $3 AND status = 'pending'")
         .bind(content_type).bind(now_ms()).bind(id.to_string()).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(r == 1)
 }

@@ -53,6 +53,8 @@ pub async fn ingest(
         sha256: Some(file.sha256.as_str().to_string()),
         // A script sending the same photo twice gets "Already in this gallery", as the CLI does.
         skip_if_present: true,
+        // The server stores it itself, in one PUT.
+        in_parts: false,
     };
     let batch = uploads::begin(db, storage, cfg, product_id, vec![spec])
         .await

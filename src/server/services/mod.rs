@@ -4,6 +4,7 @@ pub mod auth;
 pub mod gallery;
 pub mod images;
 pub mod ingest;
+pub mod parts;
 pub mod products;
 pub mod sign_in_limits;
 pub mod tokens;

@@ -5,9 +5,11 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use super::images::to_dto;
+use super::{images::to_dto, parts};
 use crate::{
-    model::{BatchFailure, BatchResult, FailureKind, FileSpec, ImageDto, ImageStatus, UploadLimits, UploadTicket},
+    model::{
+        BatchFailure, BatchResult, FailureKind, FileSpec, ImageDto, ImageStatus, PartPlan, UploadLimits, UploadTicket,
+    },
     server::{
         db::{Db, now_ms},
         jobs::{BackgroundJob, ProcessImage},
@@ -44,30 +46,38 @@ pub enum UploadError {
     Db(#[from] sqlx::Error),
 }
 
+/// A file that passed validation, with what its client asked for.
+struct Wanted {
+    index: usize,
+    file: AcceptedFile,
+    skip: bool,
+    in_parts: bool,
+}
+
 /// Moves the files that asked to be skipped when present, and are, to `failed`.
 async fn skip_present(
     db: &Db,
     product_id: Uuid,
-    accepted: Vec<(usize, AcceptedFile, bool)>,
+    accepted: Vec<Wanted>,
     failed: &mut Vec<BatchFailure>,
-) -> Result<Vec<(usize, AcceptedFile)>, sqlx::Error> {
+) -> Result<Vec<Wanted>, sqlx::Error> {
     let asked: Vec<&str> = accepted
         .iter()
-        .filter(|(_, _, skip)| *skip)
-        .filter_map(|(_, f, _)| f.sha256.as_ref().map(|d| d.as_str()))
+        .filter(|w| w.skip)
+        .filter_map(|w| w.file.sha256.as_ref().map(|d| d.as_str()))
         .collect();
     let present = images::present_digests(db, product_id, &asked).await?;
     let mut keep = Vec::with_capacity(accepted.len());
-    for (index, file, skip) in accepted {
-        if skip && file.sha256.as_ref().is_some_and(|d| present.contains(d.as_str())) {
+    for w in accepted {
+        if w.skip && w.file.sha256.as_ref().is_some_and(|d| present.contains(d.as_str())) {
             failed.push(BatchFailure {
-                index,
-                filename: file.filename.as_str().to_string(),
+                index: w.index,
+                filename: w.file.filename.as_str().to_string(),
                 reason: ALREADY_PRESENT.into(),
                 kind: FailureKind::Duplicate,
             });
         } else {
-            keep.push((index, file));
+            keep.push(w);
         }
     }
     Ok(keep)
@@ -108,25 +118,40 @@ pub async fn begin(
         match check_file(&spec, &cfg.limits) {
             // The ticket binds the digest, so storage takes only the announced bytes.
             Ok(file) if file.sha256.is_none() => failed.push(fail(FailureKind::Validation, MISSING_DIGEST.into())),
-            Ok(file) => accepted.push((index, file, spec.skip_if_present)),
+            Ok(file) => accepted.push(Wanted {
+                index,
+                file,
+                skip: spec.skip_if_present,
+                in_parts: spec.in_parts,
+            }),
             Err((kind, reason)) => failed.push(fail(kind, reason)),
         }
     }
+    let mut resumed = Vec::new();
+    let accepted = resume_unfinished(db, storage, cfg, product_id, accepted, &mut resumed).await?;
     let accepted = skip_present(db, product_id, accepted, &mut failed).await?;
     let mut prepared = Vec::with_capacity(accepted.len());
-    for (index, file) in &accepted {
+    for w in &accepted {
         // The id exists before any byte does, and names the image's folder for good.
         let image_id = Uuid::new_v4();
+        let file = &w.file;
         let key = ObjectKey::original(product_id, image_id, file.image_type);
-        match storage
-            .presign_put(&key, file.image_type.mime(), file.size, file.sha256.as_ref(), cfg.ttl)
-            .await
-        {
-            Ok(put) => prepared.push((file, key, ticket(*index, image_id, file, put, cfg))),
+        let plan = PartPlan::for_size(file.size).filter(|_| w.in_parts);
+        let signed = match plan {
+            Some(plan) => parts::start(storage, &key, file).await.map(|upload_id| {
+                let t = parts::ticket(w.index, image_id, file.filename.as_str(), file.image_type.mime(), file.size, plan, cfg);
+                (t, Some(upload_id))
+            }),
+            None => storage
+                .presign_put(&key, file.image_type.mime(), file.size, file.sha256.as_ref(), cfg.ttl)
+                .map(|put| (ticket(w.index, image_id, file, put, cfg), None)),
+        };
+        match signed {
+            Ok((t, upload_id)) => prepared.push((file, key, t, upload_id)),
             Err(e) => {
-                tracing::error!(error = %e, index, "could not sign an upload URL");
+                tracing::error!(error = %e, index = w.index, "could not prepare an upload");
                 failed.push(BatchFailure {
-                    index: *index,
+                    index: w.index,
                     filename: file.filename.as_str().to_string(),
                     reason: "could not prepare the upload; try again".into(),
                     kind: FailureKind::Storage,
@@ -137,7 +162,7 @@ pub async fn begin(
     let expires_at = now_ms() + cfg.ttl.as_millis() as i64;
     let rows: Vec<NewImage> = prepared
         .iter()
-        .map(|(file, key, ticket)| NewImage {
+        .map(|(file, key, ticket, upload_id)| NewImage {
             id: ticket.image_id,
             filename: file.filename.as_str(),
             content_type: file.image_type.mime(),
@@ -145,17 +170,55 @@ pub async fn begin(
             key,
             expires_at,
             sha256: file.sha256.as_ref().map(|d| d.as_str()),
+            upload_id: upload_id.as_deref(),
         })
         .collect();
     let mut tx = db.begin().await?;
     images::insert_pending(&mut tx, product_id, &rows).await?;
     tx.commit().await?;
-    let tickets: Vec<UploadTicket> = prepared.into_iter().map(|(_, _, t)| t).collect();
+    let mut tickets: Vec<UploadTicket> = prepared.into_iter().map(|(_, _, t, _)| t).collect();
+    tickets.append(&mut resumed);
+    tickets.sort_by_key(|t| t.index);
     metrics::counter!(crate::server::metrics::UPLOADS_BEGUN).increment(tickets.len() as u64);
     for f in &failed {
         metrics::counter!(crate::server::metrics::UPLOADS_REFUSED, "reason" => f.kind.as_str()).increment(1);
     }
     Ok(BatchResult::new(total, tickets, failed))
+}
+
+/// Files that resume an unfinished upload of the same bytes (same name, size
+/// and SHA-256, sent in parts) get that upload's ticket back in `resumed`; the
+/// rest come back to be ticketed as new.
+async fn resume_unfinished(
+    db: &Db,
+    storage: &Storage,
+    cfg: UploadConfig,
+    product_id: Uuid,
+    accepted: Vec<Wanted>,
+    resumed: &mut Vec<UploadTicket>,
+) -> Result<Vec<Wanted>, UploadError> {
+    let asked: Vec<&str> = accepted
+        .iter()
+        .filter(|w| w.in_parts && PartPlan::for_size(w.file.size).is_some())
+        .filter_map(|w| w.file.sha256.as_ref().map(|d| d.as_str()))
+        .collect();
+    let mut open = images::resumable(db, product_id, &asked).await?;
+    let mut rest = Vec::with_capacity(accepted.len());
+    for w in accepted {
+        let same = |r: &Image| {
+            r.byte_size as u64 == w.file.size
+                && r.original_filename == w.file.filename.as_str()
+                && r.sha256.as_deref() == w.file.sha256.as_ref().map(|d| d.as_str())
+        };
+        match open.iter().position(same).filter(|_| w.in_parts) {
+            Some(i) => {
+                let row = open.swap_remove(i);
+                resumed.push(parts::resume(db, storage, cfg, w.index, &row).await?);
+            }
+            None => rest.push(w),
+        }
+    }
+    Ok(rest)
 }
 
 fn ticket(index: usize, image_id: Uuid, file: &AcceptedFile, put: PresignedPut, cfg: UploadConfig) -> UploadTicket {
@@ -168,12 +231,17 @@ fn ticket(index: usize, image_id: Uuid, file: &AcceptedFile, put: PresignedPut, 
         content_type: file.image_type.mime().to_string(),
         byte_size: file.size,
         expires_in: cfg.ttl.as_secs(),
+        multipart: None,
     }
 }
 
 /// A fresh URL for a pending image whose URL expired or whose PUT failed.
 pub async fn renew(db: &Db, storage: &Storage, cfg: UploadConfig, image_id: Uuid) -> Result<UploadTicket, UploadError> {
     let row = pending(db, image_id).await?;
+    if row.upload_id.is_some() {
+        // Parts are signed one by one; renewing lists what is stored so far.
+        return parts::resume(db, storage, cfg, 0, &row).await;
+    }
     // A renewed URL binds the same digest as the first.
     let digest = row.sha256.as_deref().and_then(|d| Sha256Hex::parse(d).ok());
     let put = storage
@@ -183,8 +251,7 @@ pub async fn renew(db: &Db, storage: &Storage, cfg: UploadConfig, image_id: Uuid
             row.byte_size as u64,
             digest.as_ref(),
             cfg.ttl,
-        )
-        .await?;
+        )?;
     images::extend_ticket(db, image_id, now_ms() + cfg.ttl.as_millis() as i64).await?;
     Ok(UploadTicket {
         index: 0,
@@ -195,10 +262,11 @@ pub async fn renew(db: &Db, storage: &Storage, cfg: UploadConfig, image_id: Uuid
         content_type: row.content_type,
         byte_size: row.byte_size as u64,
         expires_in: cfg.ttl.as_secs(),
+        multipart: None,
     })
 }
 
-async fn pending(db: &Db, image_id: Uuid) -> Result<Image, UploadError> {
+pub(super) async fn pending(db: &Db, image_id: Uuid) -> Result<Image, UploadError> {
     let row = images::find(db, image_id).await?.ok_or(UploadError::NotFound)?;
     if row.status != ImageStatus::Pending {
         return Err(UploadError::Conflict(format!(
@@ -219,6 +287,11 @@ pub async fn complete(db: &Db, storage: &Storage, image_id: Uuid) -> Result<Imag
         return Ok(to_dto(row, storage).await);
     }
     let key = row.key.clone();
+    if let Some(upload_id) = &row.upload_id
+        && let Err(problem) = parts::assemble(storage, &row, upload_id).await?
+    {
+        return Err(UploadError::Conflict(problem));
+    }
     let info = match storage.head(&key).await {
         Ok(info) => info,
         Err(StorageError::NotFound) => {
@@ -235,7 +308,13 @@ pub async fn complete(db: &Db, storage: &Storage, image_id: Uuid) -> Result<Imag
         ))
     } else {
         let head = storage.read_head(&key, SNIFF_BYTES).await?;
-        ImageType::sniff(&head).ok_or_else(|| "the file is not a JPEG, PNG, WebP, GIF or AVIF image".to_string())
+        let kind = ImageType::sniff(&head).ok_or_else(|| "the file is not a JPEG, PNG, WebP, GIF or AVIF image".to_string());
+        match (kind, row.upload_id.is_some()) {
+            // Parts are joined by the store without a whole-file checksum: the
+            // bytes are read once here and must be the ones the ticket bound.
+            (Ok(kind), true) => whole_file_matches(storage, &row).await?.map(|()| kind),
+            (kind, _) => kind,
+        }
     };
     match verdict {
         Ok(kind) => {
@@ -265,7 +344,21 @@ pub async fn cancel(db: &Db, storage: &Storage, image_id: Uuid) -> Result<(), Up
     if !matches!(row.status, ImageStatus::Pending | ImageStatus::Failed) {
         return Err(UploadError::Conflict("only unfinished uploads can be cancelled".into()));
     }
+    parts::abort(storage, &row).await?;
     storage.delete(&row.key).await?;
     images::delete(db, row.product_id, image_id).await?;
     Ok(())
+}
+
+/// Whether the stored original has the SHA-256 the ticket bound.
+async fn whole_file_matches(storage: &Storage, row: &Image) -> Result<Result<(), String>, UploadError> {
+    let Some(bound) = row.sha256.as_deref() else {
+        return Ok(Ok(()));
+    };
+    let stored = storage.sha256_of(&row.key).await?;
+    Ok(if stored.as_str() == bound {
+        Ok(())
+    } else {
+        Err("the stored file is not the one announced (its SHA-256 differs)".to_string())
+    })
 }

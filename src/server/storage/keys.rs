@@ -11,6 +11,9 @@ use crate::validate::ImageType;
 pub struct ObjectKey(String);
 
 impl ObjectKey {
+    /// Every product's objects live under this prefix.
+    pub const PRODUCTS_PREFIX: &str = "products/";
+
     /// Every object of a product lives under this prefix.
     pub fn product_folder(product_id: Uuid) -> String {
         format!("products/{product_id}/")

@@ -5,6 +5,8 @@
 
 mod conditional;
 mod keys;
+mod multipart;
+mod presign;
 mod privacy;
 
 use std::{
@@ -20,6 +22,7 @@ use aws_sdk_s3::{
     primitives::ByteStream,
 };
 pub use keys::ObjectKey;
+pub use multipart::StoredPart;
 pub use privacy::Exposure;
 
 use crate::validate::Sha256Hex;
@@ -63,6 +66,12 @@ fn backend<E: std::error::Error>(e: E) -> StorageError {
     StorageError::Backend(msg)
 }
 
+/// The value of `x-amz-checksum-sha256`: the digest's bytes in base64.
+fn checksum_header(d: &Sha256Hex) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(d.bytes())
+}
+
 /// A presigned PUT: the URL and the headers that must go with it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PresignedPut {
@@ -82,6 +91,7 @@ pub struct Storage {
     bucket: String,
     /// When set, variants are served from `{public_base}/{key}` (a CDN) instead of presigned URLs.
     public_base: Option<String>,
+    presigner: presign::Presigner,
     url_cache: Arc<Mutex<HashMap<String, (String, Instant)>>>,
 }
 
@@ -101,6 +111,7 @@ impl Storage {
             client: Client::from_conf(config.build()),
             bucket: bucket.to_string(),
             public_base: None,
+            presigner: presign::Presigner::new(endpoint, region, bucket, key_id, secret),
             url_cache: Arc::default(),
         }
     }
@@ -162,7 +173,7 @@ impl Storage {
     /// and `If-None-Match: *`: it creates the object once and never replaces it.
     /// With `sha256`, also to those bytes (`x-amz-checksum-sha256`, which the
     /// store verifies).
-    pub async fn presign_put(
+    pub fn presign_put(
         &self,
         key: &ObjectKey,
         content_type: &str,
@@ -170,31 +181,27 @@ impl Storage {
         sha256: Option<&Sha256Hex>,
         ttl: Duration,
     ) -> Result<PresignedPut, StorageError> {
-        use base64::Engine as _;
-        let checksum = sha256.map(|d| base64::engine::general_purpose::STANDARD.encode(d.bytes()));
-        let cfg = PresigningConfig::expires_in(ttl).map_err(failed("presign_put"))?;
-        let req = self
-            .client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key.as_str())
-            .content_type(content_type)
-            .content_length(len as i64)
-            .if_none_match("*")
-            .set_checksum_sha256(checksum)
-            .presigned(cfg)
-            .await
-            .map_err(failed("presign_put"))?;
-        // The browser sets Host and Content-Length itself (and may not set them).
-        let headers = req
-            .headers()
-            .filter(|(name, _)| !name.eq_ignore_ascii_case("host") && !name.eq_ignore_ascii_case("content-length"))
-            .map(|(name, value)| (name.to_string(), value.to_string()))
-            .collect();
-        Ok(PresignedPut {
-            url: req.uri().to_string(),
-            headers,
-        })
+        let mut headers = vec![
+            ("content-type", content_type.into()),
+            ("if-none-match", "*".into()),
+        ];
+        if let Some(d) = sha256 {
+            headers.push(("x-amz-checksum-sha256", checksum_header(d).into()));
+        }
+        self.presigner
+            .put(
+                key,
+                presign::PutParts {
+                    query: Vec::new(),
+                    headers,
+                    len,
+                    ttl,
+                },
+            )
+            .map_err(|e| {
+                metrics::counter!(crate::server::metrics::STORAGE_ERRORS, "op" => "presign_put").increment(1);
+                e
+            })
     }
 
     pub async fn presign_get(&self, key: &ObjectKey, ttl: Duration) -> Result<String, StorageError> {
