@@ -72,7 +72,12 @@ pub enum ReconcileError {
 /// ticket may still write; the janitor removes the abandoned ones).
 #[tracing::instrument(skip(ctx))]
 pub async fn reconcile(ctx: &JobContext, fix: bool) -> Result<Report, ReconcileError> {
-    let objects: HashSet<String> = ctx.storage.list(ObjectKey::PRODUCTS_PREFIX).await?.into_iter().collect();
+    let objects: HashSet<String> = ctx
+        .storage
+        .list(ObjectKey::PRODUCTS_PREFIX)
+        .await?
+        .into_iter()
+        .collect();
     let all_images = images::all(&ctx.db).await?;
     let all_variants = variants::all_keys(&ctx.db).await?;
     let mut owned: HashSet<&str> = all_images.iter().map(|i| i.key.as_str()).collect();

@@ -22,7 +22,10 @@ fn spec(name: &str, body: &[u8]) -> Value {
 
 async fn ticket(app: &TestApp, product: &str, name: &str, body: &[u8]) -> Value {
     let batch = app
-        .ok("begin_upload", json!({ "product_id": product, "files": [spec(name, body)] }))
+        .ok(
+            "begin_upload",
+            json!({ "product_id": product, "files": [spec(name, body)] }),
+        )
         .await;
     assert_eq!(batch["total_successful"], 1, "{batch}");
     batch["successful"][0].clone()
@@ -58,7 +61,10 @@ async fn a_big_file_goes_up_in_parts_and_resumes_where_it_stopped(backend: Backe
 
     // A page reload after five parts: the rest never left.
     for n in 1..=5 {
-        assert_eq!(send_part(&app, &image, n, &part_of(&body, n), part_of(&body, n)).await, 200);
+        assert_eq!(
+            send_part(&app, &image, n, &part_of(&body, n), part_of(&body, n)).await,
+            200
+        );
     }
     let (status, answer) = app.call("complete_upload", json!({ "image_id": image })).await;
     assert_eq!(status, 409, "{answer}");
@@ -74,12 +80,18 @@ async fn a_big_file_goes_up_in_parts_and_resumes_where_it_stopped(backend: Backe
     assert_eq!(send_part(&app, &image, 6, &part_of(&body, 6), short).await, 403);
     // Parts outside the plan get no URL.
     let (status, _) = app
-        .call("sign_parts", json!({ "image_id": image, "parts": [{ "number": 13, "sha256": sha256_hex(b"x") }] }))
+        .call(
+            "sign_parts",
+            json!({ "image_id": image, "parts": [{ "number": 13, "sha256": sha256_hex(b"x") }] }),
+        )
         .await;
     assert_eq!(status, 409);
 
     for n in 6..=12 {
-        assert_eq!(send_part(&app, &image, n, &part_of(&body, n), part_of(&body, n)).await, 200);
+        assert_eq!(
+            send_part(&app, &image, n, &part_of(&body, n), part_of(&body, n)).await,
+            200
+        );
     }
     let done = app.ok("complete_upload", json!({ "image_id": image })).await;
     assert_eq!(done["status"], "uploaded", "{done}");
@@ -127,10 +139,16 @@ async fn cancel_aborts_the_parts(backend: Backend) {
     let body = padded_jpeg(20 * 1024 * 1024);
     let t = ticket(&app, &product, "gone.jpg", &body).await;
     let image = t["image_id"].clone();
-    assert_eq!(send_part(&app, &image, 1, &part_of(&body, 1), part_of(&body, 1)).await, 200);
+    assert_eq!(
+        send_part(&app, &image, 1, &part_of(&body, 1), part_of(&body, 1)).await,
+        200
+    );
     assert_eq!(app.stored_parts(), 1);
     let urls = app
-        .ok("sign_parts", json!({ "image_id": image, "parts": [{ "number": 2, "sha256": sha256_hex(&part_of(&body, 2)) }] }))
+        .ok(
+            "sign_parts",
+            json!({ "image_id": image, "parts": [{ "number": 2, "sha256": sha256_hex(&part_of(&body, 2)) }] }),
+        )
         .await;
     app.ok("cancel_upload", json!({ "image_id": image })).await;
     assert!(app.images(&product).await.is_empty());

@@ -39,7 +39,15 @@ pub(super) async fn resume(
         .collect();
     images::extend_ticket(db, row.id, now_ms() + cfg.ttl.as_millis() as i64).await?;
     tracing::info!(image_id = %row.id, done = plan.done.len(), parts = plan.parts, "upload resumed");
-    Ok(ticket(index, row.id, &row.original_filename, &row.content_type, size, plan, cfg))
+    Ok(ticket(
+        index,
+        row.id,
+        &row.original_filename,
+        &row.content_type,
+        size,
+        plan,
+        cfg,
+    ))
 }
 
 /// Starts the store's multipart upload for a new big file.
@@ -111,7 +119,11 @@ pub async fn sign(
 /// Joins the stored parts into the original. `Ok(Err(reason))` when a part is
 /// missing or has the wrong length: the upload stays open for the client to
 /// send it. An upload joined before (its answer lost) is taken as it is.
-pub(super) async fn assemble(storage: &Storage, row: &Image, upload_id: &str) -> Result<Result<(), String>, UploadError> {
+pub(super) async fn assemble(
+    storage: &Storage,
+    row: &Image,
+    upload_id: &str,
+) -> Result<Result<(), String>, UploadError> {
     let size = row.byte_size as u64;
     let plan = PartPlan::for_size(size).ok_or(UploadError::NotFound)?;
     let stored = match storage.list_parts(&row.key, upload_id).await {
@@ -135,7 +147,11 @@ fn missing(plan: &PartPlan, size: u64, stored: &[StoredPart]) -> Option<String> 
         match stored.iter().find(|p| p.number == n) {
             None => return Some(format!("part {n} of {} has not arrived; send it again", plan.parts)),
             Some(p) if plan.part_len(size, n) != Some(p.size) => {
-                return Some(format!("part {n} has {} bytes, not {}", p.size, plan.part_len(size, n)?));
+                return Some(format!(
+                    "part {n} has {} bytes, not {}",
+                    p.size,
+                    plan.part_len(size, n)?
+                ));
             }
             Some(_) => {}
         }

@@ -139,7 +139,15 @@ pub async fn begin(
         let plan = PartPlan::for_size(file.size).filter(|_| w.in_parts);
         let signed = match plan {
             Some(plan) => parts::start(storage, &key, file).await.map(|upload_id| {
-                let t = parts::ticket(w.index, image_id, file.filename.as_str(), file.image_type.mime(), file.size, plan, cfg);
+                let t = parts::ticket(
+                    w.index,
+                    image_id,
+                    file.filename.as_str(),
+                    file.image_type.mime(),
+                    file.size,
+                    plan,
+                    cfg,
+                );
                 (t, Some(upload_id))
             }),
             None => storage
@@ -244,14 +252,13 @@ pub async fn renew(db: &Db, storage: &Storage, cfg: UploadConfig, image_id: Uuid
     }
     // A renewed URL binds the same digest as the first.
     let digest = row.sha256.as_deref().and_then(|d| Sha256Hex::parse(d).ok());
-    let put = storage
-        .presign_put(
-            &row.key,
-            &row.content_type,
-            row.byte_size as u64,
-            digest.as_ref(),
-            cfg.ttl,
-        )?;
+    let put = storage.presign_put(
+        &row.key,
+        &row.content_type,
+        row.byte_size as u64,
+        digest.as_ref(),
+        cfg.ttl,
+    )?;
     images::extend_ticket(db, image_id, now_ms() + cfg.ttl.as_millis() as i64).await?;
     Ok(UploadTicket {
         index: 0,
@@ -308,7 +315,8 @@ pub async fn complete(db: &Db, storage: &Storage, image_id: Uuid) -> Result<Imag
         ))
     } else {
         let head = storage.read_head(&key, SNIFF_BYTES).await?;
-        let kind = ImageType::sniff(&head).ok_or_else(|| "the file is not a JPEG, PNG, WebP, GIF or AVIF image".to_string());
+        let kind =
+            ImageType::sniff(&head).ok_or_else(|| "the file is not a JPEG, PNG, WebP, GIF or AVIF image".to_string());
         match (kind, row.upload_id.is_some()) {
             // Parts are joined by the store without a whole-file checksum: the
             // bytes are read once here and must be the ones the ticket bound.

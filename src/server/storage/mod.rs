@@ -181,10 +181,7 @@ impl Storage {
         sha256: Option<&Sha256Hex>,
         ttl: Duration,
     ) -> Result<PresignedPut, StorageError> {
-        let mut headers = vec![
-            ("content-type", content_type.into()),
-            ("if-none-match", "*".into()),
-        ];
+        let mut headers = vec![("content-type", content_type.into()), ("if-none-match", "*".into())];
         if let Some(d) = sha256 {
             headers.push(("x-amz-checksum-sha256", checksum_header(d).into()));
         }
@@ -198,9 +195,8 @@ impl Storage {
                     ttl,
                 },
             )
-            .map_err(|e| {
+            .inspect_err(|_| {
                 metrics::counter!(crate::server::metrics::STORAGE_ERRORS, "op" => "presign_put").increment(1);
-                e
             })
     }
 

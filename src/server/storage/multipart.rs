@@ -51,7 +51,10 @@ impl Storage {
         self.presigner.put(
             key,
             presign::PutParts {
-                query: vec![("partNumber", number.to_string().into()), ("uploadId", upload_id.into())],
+                query: vec![
+                    ("partNumber", number.to_string().into()),
+                    ("uploadId", upload_id.into()),
+                ],
                 headers: vec![("x-amz-checksum-sha256", checksum_header(sha256).into())],
                 len,
                 ttl,
@@ -75,7 +78,9 @@ impl Storage {
                 .send()
                 .await
                 .map_err(|e| {
-                    if e.as_service_error().is_some_and(|s| s.meta().code() == Some("NoSuchUpload")) {
+                    if e.as_service_error()
+                        .is_some_and(|s| s.meta().code() == Some("NoSuchUpload"))
+                    {
                         StorageError::NotFound
                     } else {
                         failed("list_parts")(e)
@@ -161,7 +166,10 @@ impl Storage {
             .await
         {
             Ok(out) => out,
-            Err(e) if e.as_service_error().is_some_and(|s| s.meta().code() == Some("NotImplemented")) => {
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.meta().code() == Some("NotImplemented")) =>
+            {
                 return Ok(Vec::new());
             }
             Err(e) => return Err(failed("list_multipart_uploads")(e)),
