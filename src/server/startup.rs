@@ -70,7 +70,8 @@ impl Application {
                 &settings.s3.bucket,
                 &key_id,
                 secret.expose(),
-            );
+            )
+            .embedded();
             (storage, Some(routes))
         } else {
             let storage = external_storage(&settings);
@@ -203,6 +204,7 @@ pub async fn worker_context(settings: &Settings) -> Result<JobContext> {
             &key_id,
             secret.expose(),
         )
+        .embedded()
     } else {
         external_storage(settings)
     };

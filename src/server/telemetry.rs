@@ -8,11 +8,18 @@ use tracing_subscriber::{EnvFilter, fmt};
 /// a reconcile report), so `TOKEN=$(vitrine token create …)` captures only that.
 /// `VITRINE_LOG_FORMAT=json` writes one JSON object per line (for log
 /// collectors), with the request's span (its `request_id`) on each.
+/// `VITRINE_LOG_SPANS=close` adds a line when each span ends, with its busy and
+/// idle time (where a slow request spent it).
 /// Read from the environment directly: logging starts before settings load.
 pub fn init(default: &str) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let spans = match std::env::var("VITRINE_LOG_SPANS").ok().as_deref().map(str::trim) {
+        Some("close") => fmt::format::FmtSpan::CLOSE,
+        _ => fmt::format::FmtSpan::NONE,
+    };
     let builder = fmt()
         .with_env_filter(filter)
+        .with_span_events(spans)
         .with_target(false)
         .with_writer(std::io::stderr);
     let _ = if json_logs(std::env::var("VITRINE_LOG_FORMAT").ok().as_deref()) {

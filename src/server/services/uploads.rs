@@ -181,9 +181,15 @@ pub async fn begin(
             upload_id: upload_id.as_deref(),
         })
         .collect();
-    let mut tx = db.begin().await?;
-    images::insert_pending(&mut tx, product_id, &rows).await?;
-    tx.commit().await?;
+    if let Err(e) = insert_pending(db, product_id, &rows).await {
+        // No row will ever name these multipart uploads: give their space back now.
+        for (_, key, _, upload_id) in &prepared {
+            if let Some(id) = upload_id {
+                let _ = storage.abort_multipart(key, id).await;
+            }
+        }
+        return Err(e);
+    }
     let mut tickets: Vec<UploadTicket> = prepared.into_iter().map(|(_, _, t, _)| t).collect();
     tickets.append(&mut resumed);
     tickets.sort_by_key(|t| t.index);
@@ -192,6 +198,13 @@ pub async fn begin(
         metrics::counter!(crate::server::metrics::UPLOADS_REFUSED, "reason" => f.kind.as_str()).increment(1);
     }
     Ok(BatchResult::new(total, tickets, failed))
+}
+
+async fn insert_pending(db: &Db, product_id: Uuid, rows: &[NewImage<'_>]) -> Result<(), UploadError> {
+    let mut tx = db.begin().await?;
+    images::insert_pending(&mut tx, product_id, rows).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Files that resume an unfinished upload of the same bytes (same name, size

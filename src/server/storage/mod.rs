@@ -92,6 +92,8 @@ pub struct Storage {
     /// When set, variants are served from `{public_base}/{key}` (a CDN) instead of presigned URLs.
     public_base: Option<String>,
     presigner: presign::Presigner,
+    /// The embedded s3s-fs store, which cannot list multipart uploads.
+    lists_multiparts: bool,
     url_cache: Arc<Mutex<HashMap<String, (String, Instant)>>>,
 }
 
@@ -112,8 +114,16 @@ impl Storage {
             bucket: bucket.to_string(),
             public_base: None,
             presigner: presign::Presigner::new(endpoint, region, bucket, key_id, secret),
+            lists_multiparts: true,
             url_cache: Arc::default(),
         }
+    }
+
+    /// Marks the embedded store, whose s3s-fs backend has no ListMultipartUploads:
+    /// the janitor's sweep of stale multipart uploads then asks nothing.
+    pub fn embedded(mut self) -> Self {
+        self.lists_multiparts = false;
+        self
     }
 
     pub fn with_public_base(mut self, base: &str) -> Self {

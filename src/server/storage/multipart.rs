@@ -157,6 +157,9 @@ impl Storage {
         prefix: &str,
         before: SystemTime,
     ) -> Result<Vec<(ObjectKey, String)>, StorageError> {
+        if !self.lists_multiparts {
+            return Ok(Vec::new());
+        }
         let out = match self
             .client
             .list_multipart_uploads()

@@ -46,10 +46,11 @@ impl PagePolicy {
 
 impl PagePolicy {
     /// A script's own policy, which binds it when it runs as a worker: the upload
-    /// worker may only send to the app and its storage.
+    /// worker may only load the app's scripts (its hashing and parts halves) and
+    /// send to the app and its storage.
     fn header_for_script(&self) -> String {
         format!(
-            "default-src 'none'; connect-src 'self'{}; frame-ancestors 'none'",
+            "default-src 'none'; script-src 'self'; connect-src 'self'{}; frame-ancestors 'none'",
             self.storage_origins
         )
     }
@@ -129,7 +130,7 @@ mod tests {
         let csp = PagePolicy::new(&["https://s3.example.com"]).header_for_script();
         assert_eq!(
             csp,
-            "default-src 'none'; connect-src 'self' https://s3.example.com; frame-ancestors 'none'"
+            "default-src 'none'; script-src 'self'; connect-src 'self' https://s3.example.com; frame-ancestors 'none'"
         );
     }
 
