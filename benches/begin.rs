@@ -26,7 +26,9 @@ async fn rounds(backend: common::Backend) -> Vec<f64> {
             .map(|i| {
                 let body = format!("round {round} file {i}");
                 json!({ "name": format!("photo-{i}.jpg"), "size": 2_000_000, "content_type": "image/jpeg",
-                        "sha256": common::sha256_hex(body.as_bytes()) })
+                        "sha256": common::sha256_hex(body.as_bytes()),
+                        // As the browser asks: files already in the gallery are skipped.
+                        "skip_if_present": true })
             })
             .collect();
         let t0 = Instant::now();

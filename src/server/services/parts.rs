@@ -8,7 +8,7 @@ use super::uploads::{UploadConfig, UploadError};
 use crate::{
     model::{PartPlan, PartSpec, PartTicket, UploadTicket},
     server::{
-        db::{Db, now_ms},
+        db::Db,
         repo::images::{self, Image},
         storage::{ObjectKey, Storage, StorageError, StoredPart},
     },
@@ -27,17 +27,13 @@ pub(super) async fn resume(
     let upload_id = row.upload_id.as_deref().ok_or(UploadError::NotFound)?;
     let size = row.byte_size as u64;
     let mut plan = PartPlan::for_size(size).ok_or(UploadError::NotFound)?;
-    let stored = match storage.list_parts(&row.key, upload_id).await {
-        Ok(parts) => parts,
-        Err(StorageError::NotFound) => Vec::new(),
-        Err(e) => return Err(e.into()),
-    };
+    let stored = stored_parts(storage, &row.key, upload_id).await?;
     plan.done = stored
         .iter()
         .filter(|p| plan.part_len(size, p.number) == Some(p.size))
         .map(|p| p.number)
         .collect();
-    images::extend_ticket(db, row.id, now_ms() + cfg.ttl.as_millis() as i64).await?;
+    images::extend_ticket(db, row.id, cfg.ticket_expiry()).await?;
     tracing::info!(image_id = %row.id, done = plan.done.len(), parts = plan.parts, "upload resumed");
     Ok(ticket(
         index,
@@ -112,7 +108,7 @@ pub async fn sign(
             headers: put.headers,
         });
     }
-    images::extend_ticket(db, image_id, now_ms() + cfg.ttl.as_millis() as i64).await?;
+    images::extend_ticket(db, image_id, cfg.ticket_expiry()).await?;
     Ok(out)
 }
 
@@ -126,11 +122,7 @@ pub(super) async fn assemble(
 ) -> Result<Result<(), String>, UploadError> {
     let size = row.byte_size as u64;
     let plan = PartPlan::for_size(size).ok_or(UploadError::NotFound)?;
-    let stored = match storage.list_parts(&row.key, upload_id).await {
-        Ok(parts) => parts,
-        Err(StorageError::NotFound) => Vec::new(),
-        Err(e) => return Err(e.into()),
-    };
+    let stored = stored_parts(storage, &row.key, upload_id).await?;
     if stored.is_empty() && storage.head(&row.key).await.is_ok() {
         return Ok(Ok(()));
     }
@@ -142,6 +134,14 @@ pub(super) async fn assemble(
 }
 
 /// What keeps the stored parts from being the whole file, if anything.
+/// The parts stored so far; none when the store no longer knows the upload.
+async fn stored_parts(storage: &Storage, key: &ObjectKey, upload_id: &str) -> Result<Vec<StoredPart>, StorageError> {
+    match storage.list_parts(key, upload_id).await {
+        Err(StorageError::NotFound) => Ok(Vec::new()),
+        other => other,
+    }
+}
+
 fn missing(plan: &PartPlan, size: u64, stored: &[StoredPart]) -> Option<String> {
     for n in 1..=plan.parts {
         match stored.iter().find(|p| p.number == n) {

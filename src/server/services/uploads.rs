@@ -34,6 +34,13 @@ pub struct UploadConfig {
     pub ttl: Duration,
 }
 
+impl UploadConfig {
+    /// When a ticket issued now stops being honoured (milliseconds, like the schema).
+    pub(super) fn ticket_expiry(&self) -> i64 {
+        now_ms() + self.ttl.as_millis() as i64
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
     #[error("not found")]
@@ -167,7 +174,7 @@ pub async fn begin(
             }
         }
     }
-    let expires_at = now_ms() + cfg.ttl.as_millis() as i64;
+    let expires_at = cfg.ticket_expiry();
     let rows: Vec<NewImage> = prepared
         .iter()
         .map(|(file, key, ticket, upload_id)| NewImage {
@@ -272,7 +279,7 @@ pub async fn renew(db: &Db, storage: &Storage, cfg: UploadConfig, image_id: Uuid
         digest.as_ref(),
         cfg.ttl,
     )?;
-    images::extend_ticket(db, image_id, now_ms() + cfg.ttl.as_millis() as i64).await?;
+    images::extend_ticket(db, image_id, cfg.ticket_expiry()).await?;
     Ok(UploadTicket {
         index: 0,
         image_id,

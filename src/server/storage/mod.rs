@@ -254,7 +254,8 @@ impl Storage {
         self.fetch(key, None).await
     }
 
-    async fn fetch(&self, key: &ObjectKey, range: Option<String>) -> Result<Vec<u8>, StorageError> {
+    /// The object's body as a stream; a missing key is `NotFound`.
+    async fn open(&self, key: &ObjectKey, range: Option<String>) -> Result<ByteStream, StorageError> {
         let out = self
             .client
             .get_object()
@@ -270,7 +271,12 @@ impl Storage {
                     failed("get")(e)
                 }
             })?;
-        Ok(out.body.collect().await.map_err(failed("get"))?.into_bytes().to_vec())
+        Ok(out.body)
+    }
+
+    async fn fetch(&self, key: &ObjectKey, range: Option<String>) -> Result<Vec<u8>, StorageError> {
+        let body = self.open(key, range).await?;
+        Ok(body.collect().await.map_err(failed("get"))?.into_bytes().to_vec())
     }
 
     pub async fn put(&self, key: &ObjectKey, content_type: &str, body: Vec<u8>) -> Result<(), StorageError> {

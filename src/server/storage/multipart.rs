@@ -191,21 +191,7 @@ impl Storage {
 
     /// The SHA-256 of a stored object, streamed (never the whole object in memory).
     pub async fn sha256_of(&self, key: &ObjectKey) -> Result<Sha256Hex, StorageError> {
-        let out = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key.as_str())
-            .send()
-            .await
-            .map_err(|e| {
-                if e.as_service_error().is_some_and(|s| s.is_no_such_key()) {
-                    StorageError::NotFound
-                } else {
-                    failed("get")(e)
-                }
-            })?;
-        let mut body = out.body;
+        let mut body = self.open(key, None).await?;
         let mut hasher = sha2::Sha256::new();
         while let Some(chunk) = body.try_next().await.map_err(failed("get"))? {
             hasher.update(&chunk);
