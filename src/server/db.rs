@@ -10,6 +10,9 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
 };
 
+/// How much of the SQLite file is read through a memory mapping (address space, not memory).
+const SQLITE_MMAP_BYTES: u64 = 1 << 30;
+
 #[derive(Clone, Debug)]
 pub enum Db {
     Sqlite(SqlitePool),
@@ -89,6 +92,9 @@ impl Db {
             // Statement journals (a multi-row INSERT inside a transaction keeps one)
             // and sort spills stay in memory instead of temporary files.
             .pragma("temp_store", "memory")
+            // Pages are read through a mapping, not a read() each: connections drop
+            // their page cache whenever another one has written, so reads are many.
+            .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
