@@ -256,12 +256,13 @@ pub async fn insert_pending(tx: &mut Tx, product_id: Uuid, new: &[NewImage<'_>])
     }
     let now = now_ms();
     let pid = product_id.to_string();
-    // Lock and read the last position in one round trip.
-    let last: Option<Option<i64>> = on_tx!(tx, c => sqlx::query_scalar(
-        "UPDATE product SET updated_at = $1 WHERE id = $2 \
-         RETURNING (SELECT MAX(position) FROM image WHERE product_id = $2)")
-        .bind(now).bind(&pid).fetch_optional(c).await)?;
-    let last = last.flatten();
+    // Lock first, then read: on PostgreSQL a statement that waited for the lock
+    // still reads with the snapshot it started with, so a `RETURNING (SELECT MAX…)`
+    // missed the positions of the batch it waited for.
+    on_tx!(tx, c => sqlx::query("UPDATE product SET updated_at = $1 WHERE id = $2")
+        .bind(now).bind(&pid).execute(c).await.map(|_| ()))?;
+    let last: Option<i64> = on_tx!(tx, c => sqlx::query_scalar("SELECT MAX(position) FROM image WHERE product_id = $1")
+        .bind(&pid).fetch_one(c).await)?;
     let first = last.unwrap_or(0) + POSITION_GAP;
     // One statement for the whole batch: a round trip per file made 100 tickets
     // cost tens of milliseconds on PostgreSQL.
