@@ -16,7 +16,14 @@ function watch(page: Page) {
     const own404 = m.location().url === page.url() && /status of 404/.test(m.text());
     if (m.type() === 'error' && !own404) problems.push(`console error: ${m.text()}`);
   });
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('requestfailed', (r) => {
+    // ERR_ABORTED is Chromium cancelling a request because its page went away: the
+    // product page starts its upload worker, and the next visit can leave before the
+    // worker's scripts arrive. A broken file fails as an HTTP status (below), a
+    // blocked or unreachable one with another error.
+    const error = r.failure()?.errorText;
+    if (error !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.url()} ${error}`);
+  });
   page.on('response', (r) => {
     if (/\.(js|wasm|css)$/.test(new URL(r.url()).pathname) && r.status() >= 400) {
       problems.push(`HTTP ${r.status()} for ${r.url()}`);
