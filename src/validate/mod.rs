@@ -12,6 +12,17 @@ pub use text::{Description, Email, ImageText, ProductName, Slug, is_hidden_forma
 use crate::model::{FailureKind, FileSpec, UploadLimits};
 
 /// Default upload limits (spec sections 4 and 6).
+/// Bytes as lowercase hex, two digits each: digests, signatures and secrets.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
+}
+
 pub const MAX_FILE_BYTES: u64 = 100 * 1024 * 1024;
 pub const MAX_FILES_PER_BATCH: usize = 200;
 pub const PARALLEL_UPLOADS: usize = 4;
@@ -137,7 +148,7 @@ impl Sha256Hex {
 
     /// The hex form of a computed digest (its 32 bytes).
     pub fn from_digest(digest: [u8; 32]) -> Self {
-        Self(digest.iter().map(|b| format!("{b:02x}")).collect())
+        Self(hex(&digest))
     }
 
     /// The 32 bytes (S3 wants them base64-encoded in `x-amz-checksum-sha256`).
@@ -209,6 +220,12 @@ pub fn human_bytes(n: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hex_writes_two_lowercase_digits_per_byte() {
+        assert_eq!(super::hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(super::hex(&[]), "");
+    }
+
     use super::*;
 
     fn spec(name: &str, size: u64, ct: &str) -> FileSpec {

@@ -16,7 +16,7 @@ use super::sign_in_limits::{Busy, SignInLimits};
 use crate::{
     on_db,
     server::db::{Db, now_ms},
-    validate::Email,
+    validate::{Email, hex},
 };
 
 pub const SESSION_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -66,10 +66,7 @@ fn check_password(pw: &str) -> Result<(), AuthError> {
 }
 
 fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(token.as_bytes()))
 }
 
 async fn hash_password(pw: String) -> Result<String, AuthError> {
@@ -159,7 +156,7 @@ pub async fn login(
     };
     let mut raw = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut raw);
-    let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    let token = hex(&raw);
     let expires = now + SESSION_TTL.as_millis() as i64;
     on_db!(db, p => async {
         let mut tx = p.begin().await?;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::{
     on_db,
     server::db::{Db, now_ms},
-    validate::ProductName,
+    validate::{ProductName, hex},
 };
 
 /// Every secret starts with this, so leaked ones are easy to recognise and grep for.
@@ -120,10 +120,7 @@ impl Row {
 const COLUMNS: &str = "id, name, scope, created_at, last_used_at, revoked_at";
 
 fn secret_hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(secret.as_bytes()))
 }
 
 /// Whether a string could be a secret at all (checked before any hashing or query).
@@ -138,10 +135,7 @@ pub async fn create(db: &Db, name: &str, scope: Scope) -> Result<(ApiToken, Secr
     let name = ProductName::parse(name).map_err(TokenError::Invalid)?;
     let mut raw = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut raw);
-    let secret = Secret(format!(
-        "{SECRET_PREFIX}{}",
-        raw.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    ));
+    let secret = Secret(format!("{SECRET_PREFIX}{}", hex(&raw)));
     let token = ApiToken {
         id: Uuid::new_v4(),
         name: name.as_str().to_string(),
