@@ -151,7 +151,7 @@ pub async fn present_digests(
         Db::Postgres(p) => {
             sqlx::query_as(
                 "SELECT DISTINCT i.sha256 FROM UNNEST($2::text[]) AS d(sha256) \
-             JOIN image i ON i.product_id = $1 AND i.sha256 = d.sha256 WHERE i.status <> 'failed'",
+                 JOIN image i ON i.product_id = $1 AND i.sha256 = d.sha256 WHERE i.status <> 'failed'",
             )
             .bind(&pid)
             .bind(digests)
@@ -235,16 +235,16 @@ pub struct NewImage<'a> {
 /// Bound values per row of `insert_pending`'s statement.
 const PENDING_COLUMNS: usize = 11;
 
+/// The columns a pending image is inserted with, in the order both engines' statements give them.
+const PENDING_INSERT: &str = "INSERT INTO image (id, product_id, position, status, original_filename, content_type, \
+     byte_size, storage_key, upload_expires_at, created_at, sha256, upload_id)";
+
 /// SQLite's batch INSERT for `rows` pending images. SQLite resolves each `$N`
 /// by name, a scan of all the statement's names per parameter: with 1,100 of
 /// them binding took a tenth of a 100-file `begin_upload`; plain `?` is positional.
 fn pending_insert_sql(rows: usize) -> String {
     let row = format!("(?, ?, ?, 'pending', {})", ["?"; PENDING_COLUMNS - 3].join(", "));
-    format!(
-        "INSERT INTO image (id, product_id, position, status, original_filename, content_type, byte_size, \
-         storage_key, upload_expires_at, created_at, sha256, upload_id) VALUES {}",
-        vec![row.as_str(); rows].join(", ")
-    )
+    format!("{PENDING_INSERT} VALUES {}", vec![row.as_str(); rows].join(", "))
 }
 
 /// Inserts pending images after the product's last one, in the caller's
@@ -292,28 +292,28 @@ pub async fn insert_pending(tx: &mut Tx, product_id: Uuid, new: &[NewImage<'_>])
         Tx::Postgres(c) => {
             let col = |f: &dyn Fn(&NewImage) -> String| new.iter().map(f).collect::<Vec<String>>();
             let opt = |f: &dyn Fn(&NewImage) -> Option<String>| new.iter().map(f).collect::<Vec<Option<String>>>();
-            sqlx::query(
-                "INSERT INTO image (id, product_id, position, status, original_filename, content_type, byte_size, \
-                 storage_key, upload_expires_at, created_at, sha256, upload_id) \
+            let sql = format!(
+                "{PENDING_INSERT} \
                  SELECT id, $1, $2 + (n - 1) * $3, 'pending', name, kind, size, key, expires, $4, sha256, upload_id \
                  FROM UNNEST($5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::bigint[], \
                              $11::text[], $12::text[]) \
-                 WITH ORDINALITY AS t(id, name, kind, size, key, expires, sha256, upload_id, n)",
-            )
-            .bind(&pid)
-            .bind(first)
-            .bind(POSITION_GAP)
-            .bind(now)
-            .bind(col(&|n| n.id.to_string()))
-            .bind(col(&|n| n.filename.to_string()))
-            .bind(col(&|n| n.content_type.to_string()))
-            .bind(new.iter().map(|n| n.byte_size as i64).collect::<Vec<i64>>())
-            .bind(col(&|n| n.key.as_str().to_string()))
-            .bind(new.iter().map(|n| n.expires_at).collect::<Vec<i64>>())
-            .bind(opt(&|n| n.sha256.map(str::to_string)))
-            .bind(opt(&|n| n.upload_id.map(str::to_string)))
-            .execute(&mut **c)
-            .await?;
+                 WITH ORDINALITY AS t(id, name, kind, size, key, expires, sha256, upload_id, n)"
+            );
+            sqlx::query(&sql)
+                .bind(&pid)
+                .bind(first)
+                .bind(POSITION_GAP)
+                .bind(now)
+                .bind(col(&|n| n.id.to_string()))
+                .bind(col(&|n| n.filename.to_string()))
+                .bind(col(&|n| n.content_type.to_string()))
+                .bind(new.iter().map(|n| n.byte_size as i64).collect::<Vec<i64>>())
+                .bind(col(&|n| n.key.as_str().to_string()))
+                .bind(new.iter().map(|n| n.expires_at).collect::<Vec<i64>>())
+                .bind(opt(&|n| n.sha256.map(str::to_string)))
+                .bind(opt(&|n| n.upload_id.map(str::to_string)))
+                .execute(&mut **c)
+                .await?;
         }
     }
     Ok(())
