@@ -13,7 +13,7 @@ use crate::{
 
 /// Cards in the first drawing (the server's HTML too), then how many more each animation frame.
 const FIRST_CARDS: usize = 60;
-const CARDS_PER_FRAME: usize = 16;
+const CARDS_PER_FRAME: usize = 8;
 
 #[component]
 pub fn AdminGallery() -> impl IntoView {
@@ -59,17 +59,11 @@ pub fn AdminGallery() -> impl IntoView {
 #[component]
 fn Row(id: Uuid, cover: Memo<Option<Uuid>>, dragged: RwSignal<Option<Uuid>>) -> impl IntoView {
     let page = expect_context::<ProductPageState>();
-    let current = move || page.images.with(|l| l.iter().find(|i| i.id == id).cloned());
-    // Presigned original URLs change with every listing; the picture need not.
-    let shown = Memo::new(move |_| {
-        current().map(|mut i| {
-            i.original_url = None;
-            i
-        })
-    });
-    let Some(first) = current() else {
+    // This image's own record: the card wakes only when it changes.
+    let Some(card) = page.card(id) else {
         return ().into_any();
     };
+    let first = card.get_untracked();
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         let index = page.images.with_untracked(|l| l.iter().position(|i| i.id == id));
@@ -78,14 +72,11 @@ fn Row(id: Uuid, cover: Memo<Option<Uuid>>, dragged: RwSignal<Option<Uuid>>) -> 
             page.act(crate::api::place_image(page.product_id, from, index));
         }
     };
-    let figure = move || {
-        shown.get().map(|mut img| {
-            img.original_url = page
-                .images
-                .with_untracked(|l| l.iter().find(|i| i.id == id).and_then(|i| i.original_url.clone()));
-            view! { <Figure img/> }
-        })
-    };
+    let status = Signal::derive({
+        let card = card.clone();
+        move || card.with(|i| Some(i.status))
+    });
+    let figure = move || view! { <Figure img=card.get()/> };
     view! {
         <li
             draggable="true"
@@ -96,7 +87,7 @@ fn Row(id: Uuid, cover: Memo<Option<Uuid>>, dragged: RwSignal<Option<Uuid>>) -> 
             // The card is dragged by any part; this says so.
             <span class="handle" aria-hidden="true" title="Drag to reorder">"⠿"</span>
             {figure}
-            <ImageControls img=first status=Signal::derive(move || shown.with(|i| i.as_ref().map(|i| i.status))) is_cover=Signal::derive(move || cover.get() == Some(id))/>
+            <ImageControls img=first status is_cover=Signal::derive(move || cover.get() == Some(id))/>
         </li>
     }
     .into_any()

@@ -97,6 +97,7 @@ pub fn ImageControls(img: ImageDto, status: Signal<Option<ImageStatus>>, is_cove
             page.engine.replace(id, index, file);
         }
     };
+    let opened = RwSignal::new(false);
     let toggle = move |_| {
         page.selected.update(|s| {
             if s.contains(&id) {
@@ -133,17 +134,21 @@ pub fn ImageControls(img: ImageDto, status: Signal<Option<ImageStatus>>, is_cove
                         aria-label=replace_label.clone() on:change=replace/>
                 </label>
             </Show>
-            <details class="edit">
+            // The form is made when first opened, then kept (text being typed survives
+            // refreshes): a gallery of 1,000 cards built 1,000 closed forms, 40 % of its DOM.
+            <details class="edit" on:toggle=move |_| opened.set(true)>
                 <summary>{format!("Edit {name}")}</summary>
-                // Textareas get their text as a property: Leptos renders a textarea's child
-                // text unescaped, so a stored "</textarea><script>" would become markup.
-                <form on:submit=save>
-                    <label>"Alt text" <input node_ref=alt value=img.alt_text.clone() maxlength="1000"/></label>
-                    <label>"Title" <input node_ref=title value=img.title.clone() maxlength="200"/></label>
-                    <label>"Description" <textarea node_ref=description maxlength="5000" prop:value=img.description.clone()></textarea></label>
-                    <label>"Tags" <input node_ref=tags value=img.tags.join(", ")/></label>
-                    <button type="submit" disabled=move || save_text.pending().get()>{format!("Save {name}")}</button>
-                </form>
+                <Show when=move || opened.get()>
+                    // Textareas get their text as a property: Leptos renders a textarea's child
+                    // text unescaped, so a stored "</textarea><script>" would become markup.
+                    <form on:submit=save>
+                        <label>"Alt text" <input node_ref=alt value=img.alt_text.clone() maxlength="1000"/></label>
+                        <label>"Title" <input node_ref=title value=img.title.clone() maxlength="200"/></label>
+                        <label>"Description" <textarea node_ref=description maxlength="5000" prop:value=img.description.clone()></textarea></label>
+                        <label>"Tags" <input node_ref=tags value=img.tags.join(", ")/></label>
+                        <button type="submit" disabled=move || save_text.pending().get()>{format!("Save {name}")}</button>
+                    </form>
+                </Show>
             </details>
         </div>
     }

@@ -4,6 +4,8 @@
 //! refresh. Components take it with `expect_context::<ProductPageState>()`
 //! instead of signals passed down three levels.
 
+use std::collections::{HashMap, HashSet};
+
 use leptos::{prelude::*, task::spawn_local};
 use uuid::Uuid;
 
@@ -38,6 +40,25 @@ pub struct ProductPageState {
     listing: StoredValue<bool>,
     /// A listing was asked for while one was in flight.
     list_again: StoredValue<bool>,
+    /// Each listed image's record, one signal per image: a gallery card follows
+    /// its own and wakes only when that image changed.
+    cards: StoredValue<HashMap<Uuid, ArcRwSignal<ImageDto>>>,
+    /// Counts listings: the frames that apply an older one's changes stop.
+    shown_listing: StoredValue<u64>,
+}
+
+/// Cards (and their upload rows) redrawn per animation frame when a listing
+/// changes many at once: the end of a 1,000-file drop turned them all Ready in
+/// one task of over half a second.
+const CARDS_CHANGED_PER_FRAME: usize = 60;
+
+/// Equal but for the presigned original URL, which every listing signs anew.
+fn same_card(old: &ImageDto, new: &ImageDto) -> bool {
+    old.original_url.is_some() == new.original_url.is_some()
+        && ImageDto {
+            original_url: new.original_url.clone(),
+            ..old.clone()
+        } == *new
 }
 
 impl ProductPageState {
@@ -54,17 +75,64 @@ impl ProductPageState {
             focus_next: StoredValue::new(None),
             listing: StoredValue::new(false),
             list_again: StoredValue::new(false),
+            cards: StoredValue::new(HashMap::new()),
+            shown_listing: StoredValue::new(0),
         }
     }
 
-    /// Shows a fresh listing: rows update in place; the upload engine learns the statuses.
+    /// The record of gallery image `id`, as a signal that changes when it does.
+    pub fn card(self, id: Uuid) -> Option<ArcRwSignal<ImageDto>> {
+        self.cards.with_value(|c| c.get(&id).cloned())
+    }
+
+    /// Shows a fresh listing: the order and new cards at once, then the cards
+    /// (and upload rows) whose image changed, a frame's worth at a time.
     pub fn show(self, list: Vec<ImageDto>) {
         self.engine.observe(&list);
+        let listed: HashSet<Uuid> = list.iter().map(|i| i.id).collect();
+        let (mut fresh, mut changed) = (HashSet::new(), Vec::new());
+        self.cards.update_value(|cards| {
+            cards.retain(|id, _| listed.contains(id));
+            for img in &list {
+                match cards.get(&img.id) {
+                    Some(card) if card.with_untracked(|old| same_card(old, img)) => {
+                        card.update_untracked(|old| old.original_url = img.original_url.clone());
+                    }
+                    Some(_) => changed.push(img.clone()),
+                    None => {
+                        fresh.insert(img.id);
+                        cards.insert(img.id, ArcRwSignal::new(img.clone()));
+                    }
+                }
+            }
+        });
         self.images.set(list);
+        self.engine.show_statuses(&fresh);
+        self.shown_listing.update_value(|n| *n += 1);
+        self.apply_changes(self.shown_listing.get_value(), changed);
         if let Some(target) = self.focus_next.get_value() {
             self.focus_next.set_value(None);
             // After the rows have moved in the DOM (moving a node blurs it).
             request_animation_frame(move || self.focus.set(Some(target)));
+        }
+    }
+
+    /// Redraws the first cards of `changed` now and the rest in later frames,
+    /// unless a newer listing has come (it carries whatever is still due).
+    fn apply_changes(self, listing: u64, mut changed: Vec<ImageDto>) {
+        if self.shown_listing.get_value() != listing {
+            return;
+        }
+        let rest = changed.split_off(changed.len().min(CARDS_CHANGED_PER_FRAME));
+        let ids: HashSet<Uuid> = changed.iter().map(|i| i.id).collect();
+        for img in changed {
+            if let Some(card) = self.card(img.id) {
+                card.set(img);
+            }
+        }
+        self.engine.show_statuses(&ids);
+        if !rest.is_empty() {
+            request_animation_frame(move || self.apply_changes(listing, rest));
         }
     }
 

@@ -32,8 +32,9 @@ pub struct Engine {
     pub items: RwSignal<Vec<Upload>>,
     /// Bumped whenever the server's view of the gallery may have changed.
     pub gallery_version: RwSignal<u32>,
-    /// What the server last said of each uploaded image (processing happens there).
-    pub(super) server: RwSignal<std::collections::HashMap<Uuid, ServerView>>,
+    /// What the server last said of each uploaded image (processing happens there);
+    /// rows follow their own copy (`Upload::remote`), so this is read untracked.
+    pub(super) server: StoredValue<std::collections::HashMap<Uuid, ServerView>>,
     /// A drawing of what changed since the last one is booked.
     pub(super) draw_booked: StoredValue<bool>,
     next_id: StoredValue<usize>,
@@ -61,7 +62,7 @@ impl Engine {
             limits: StoredValue::new(limits),
             items: RwSignal::new(Vec::new()),
             gallery_version: RwSignal::new(0),
-            server: RwSignal::new(Default::default()),
+            server: StoredValue::new(Default::default()),
             next_id: StoredValue::new(0),
             latest_batch: RwSignal::new(0),
             refresh_asked: StoredValue::new(None),

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use web_sys::File;
 
+use super::upload_engine::ServerView;
 use crate::model::{FileSpec, ImageStatus, UploadTicket};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -62,6 +63,11 @@ pub struct Upload {
     /// False for files refused by validation: retrying cannot help them.
     pub retryable: StoredValue<bool>,
     pub(super) ticket: RwSignal<Option<UploadTicket>>,
+    /// What the server last said of this file's image (and which image that was).
+    /// Each row follows its own: rows that all watched one map of the gallery
+    /// re-ran together at every listing, and a signal's thousands of readers
+    /// cost quadratic time to unsubscribe.
+    pub(super) remote: RwSignal<Option<(uuid::Uuid, ServerView)>>,
     /// The user said "Upload anyway" to a file already in the gallery.
     pub(super) anyway: StoredValue<bool>,
     /// The transfer worker's id for the running PUT, to abort it.
@@ -86,6 +92,7 @@ impl Upload {
             shown: RwSignal::new(Phase::Waiting),
             retryable: StoredValue::new(true),
             ticket: RwSignal::new(None),
+            remote: RwSignal::new(None),
             anyway: StoredValue::new(false),
             job: StoredValue::new(None),
             replaces: StoredValue::new(None),

@@ -9,7 +9,8 @@ use super::upload_engine::{Engine, Phase, ServerView, Upload, now_ms};
 use crate::model::{ImageDto, ImageStatus, UploadLimits};
 
 impl Engine {
-    /// Records the server's statuses from a fresh gallery listing.
+    /// Records the server's statuses from a fresh gallery listing (untracked:
+    /// rows show them when `show_statuses` names their image).
     pub fn observe(self, images: &[ImageDto]) {
         let map = images
             .iter()
@@ -22,15 +23,42 @@ impl Engine {
                 (i.id, view)
             })
             .collect();
-        self.server.set(map);
+        self.server.set_value(map);
+    }
+
+    /// Brings the rows of the images in `changed` up to date with the last
+    /// listing, and any row whose file got its image since. Only rows whose
+    /// view differs are woken.
+    pub fn show_statuses(self, changed: &std::collections::HashSet<Uuid>) {
+        self.items.with_untracked(|items| {
+            self.server.with_value(|server| {
+                for u in items {
+                    let Some(id) = u.image_id_untracked() else { continue };
+                    let stale = u.remote.with_untracked(|r| r.as_ref().map(|(rid, _)| *rid) != Some(id));
+                    if !(stale || changed.contains(&id)) {
+                        continue;
+                    }
+                    let Some(view) = server.get(&id) else { continue };
+                    if u.remote.with_untracked(|r| r.as_ref().map(|(_, v)| v) != Some(view)) {
+                        u.remote.set(Some((id, view.clone())));
+                    }
+                }
+            })
+        });
+    }
+
+    /// What the server last said of the file's current image, if anything.
+    fn remote<T>(self, u: Upload, f: impl FnOnce(&ServerView) -> T) -> Option<T> {
+        let id = u.image_id()?;
+        u.remote
+            .with(|r| r.as_ref().filter(|(rid, _)| *rid == id).map(|(_, v)| f(v)))
     }
 
     /// The narrowest processed variant of the file's image, once there is one.
     /// Rows show it rather than decoding the local original: decoding dozens of
     /// multi-megapixel photos for 48-pixel previews held the uploads up by a second.
     pub fn thumbnail(self, u: Upload) -> Option<String> {
-        let id = u.image_id()?;
-        self.server.with(|s| s.get(&id).and_then(|v| v.thumbnail.clone()))
+        self.remote(u, |v| v.thumbnail.clone()).flatten()
     }
 
     /// The row's status text: the upload's own phase, then the server's processing status.
@@ -39,10 +67,7 @@ impl Engine {
         if phase != Phase::Uploaded {
             return phase.text();
         }
-        match u
-            .image_id()
-            .and_then(|id| self.server.with(|s| s.get(&id).map(|v| (v.status, v.error.clone()))))
-        {
+        match self.remote(u, |v| (v.status, v.error.clone())) {
             Some((ImageStatus::Ready, _)) => "Ready".into(),
             Some((ImageStatus::Failed, err)) => format!("Failed: {}", err.unwrap_or_default()),
             // Uploaded and waiting for the worker, or being processed.
@@ -84,11 +109,7 @@ impl Engine {
 
     /// True when the file arrived but its processing failed on the server.
     pub fn processing_failed(self, u: Upload) -> bool {
-        u.shown.get() == Phase::Uploaded
-            && u.image_id().is_some_and(|id| {
-                self.server
-                    .with(|s| s.get(&id).is_some_and(|v| v.status == ImageStatus::Failed))
-            })
+        u.shown.get() == Phase::Uploaded && self.remote(u, |v| v.status == ImageStatus::Failed) == Some(true)
     }
 
     /// The server's limits replace the defaults once known.
@@ -108,7 +129,7 @@ impl Engine {
                 .filter_map(|u| u.image_id())
                 .collect()
         });
-        self.server.with_untracked(|s| {
+        self.server.with_value(|s| {
             s.iter().any(|(id, v)| match v.status {
                 ImageStatus::Uploaded | ImageStatus::Processing => true,
                 ImageStatus::Pending => mine.contains(id),
