@@ -17,7 +17,7 @@ use crate::{
 #[server(prefix = "/api", endpoint = "list_images", input = Json)]
 pub async fn list_images(product_id: Uuid) -> Result<Vec<ImageDto>, AppError> {
     let st = admin().await?;
-    Ok(images::list_dtos(&st.db, &st.storage, product_id, images::Audience::Admin, true).await?)
+    Ok(images::list_dtos(&st.db, &st.storage, product_id, images::Audience::AdminPage, true).await?)
 }
 
 #[server(prefix = "/api", endpoint = "move_image", input = Json)]

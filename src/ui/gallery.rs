@@ -5,15 +5,15 @@ use leptos::prelude::*;
 
 use uuid::Uuid;
 
-use super::{compare::Compare, manage::ImageControls, page_state::ProductPageState};
+use super::{compare::Compare, manage::ImageControls, paced::paced, page_state::ProductPageState};
 use crate::{
     model::{ImageDto, ImageStatus},
     validate::human_bytes,
 };
 
-/// Cards in the first drawing (the server's HTML too), then how many more each animation frame.
+/// Cards in the first drawing (the server's HTML too); then at least this many per frame.
 const FIRST_CARDS: usize = 60;
-const CARDS_PER_FRAME: usize = 8;
+const CARDS_PER_FRAME: usize = 4;
 
 #[component]
 pub fn AdminGallery() -> impl IntoView {
@@ -29,15 +29,9 @@ pub fn AdminGallery() -> impl IntoView {
     });
     // Drag and drop: the dragged image goes to the index of the image it is dropped on.
     let dragged = RwSignal::new(None::<Uuid>);
-    // Cards are built a few per frame: a listing that brings hundreds of new
+    // Cards are built a slice per frame: a listing that brings hundreds of new
     // images (a drop of 1,000 files) built them all in one 2.5 s task.
-    let built = RwSignal::new(FIRST_CARDS);
-    Effect::new(move |_| {
-        let len = page.images.with(Vec::len);
-        if built.get() < len {
-            request_animation_frame(move || built.update(|n| *n += CARDS_PER_FRAME));
-        }
-    });
+    let built = paced(FIRST_CARDS, CARDS_PER_FRAME, move || page.images.with(Vec::len));
     let ids = move || {
         let n = built.get();
         page.images.with(|l| l.iter().take(n).map(|i| i.id).collect::<Vec<_>>())

@@ -4,7 +4,7 @@
 //! `products` (the list), `tokens` (API tokens), `product_page` (one product) with its shared state
 //! in `page_state`, `gallery` and `manage` (the images and their controls),
 //! and the uploader: `uploader` (the drop zone and rows), `upload_engine`
-//! (the queue), `upload_status` (what rows and summary show), `upload_item` (one file), `upload_transfer` (its PUT and
+//! (the queue), `paced` (long lists a slice per frame), `upload_status` (what rows and summary show), `upload_item` (one file), `upload_transfer` (its PUT and
 //! completion) and `transfers` (the bridge to the upload Web Worker).
 
 pub mod compare;
@@ -13,6 +13,7 @@ pub mod gallery;
 pub mod login;
 pub mod manage;
 pub mod not_found;
+mod paced;
 pub mod page_state;
 pub mod product_page;
 pub mod products;

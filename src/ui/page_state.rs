@@ -52,6 +52,13 @@ pub struct ProductPageState {
 /// one task of over half a second.
 const CARDS_CHANGED_PER_FRAME: usize = 60;
 
+/// What a listing changed: a card's record (and its upload row), or only the
+/// upload row of a card that is new (it was drawn with its record already).
+enum Due {
+    Card(ImageDto),
+    Status(Uuid),
+}
+
 /// Equal but for the presigned original URL, which every listing signs anew.
 fn same_card(old: &ImageDto, new: &ImageDto) -> bool {
     old.original_url.is_some() == new.original_url.is_some()
@@ -90,7 +97,7 @@ impl ProductPageState {
     pub fn show(self, list: Vec<ImageDto>) {
         self.engine.observe(&list);
         let listed: HashSet<Uuid> = list.iter().map(|i| i.id).collect();
-        let (mut fresh, mut changed) = (HashSet::new(), Vec::new());
+        let mut due = Vec::new();
         self.cards.update_value(|cards| {
             cards.retain(|id, _| listed.contains(id));
             for img in &list {
@@ -98,18 +105,17 @@ impl ProductPageState {
                     Some(card) if card.with_untracked(|old| same_card(old, img)) => {
                         card.update_untracked(|old| old.original_url = img.original_url.clone());
                     }
-                    Some(_) => changed.push(img.clone()),
+                    Some(_) => due.push(Due::Card(img.clone())),
                     None => {
-                        fresh.insert(img.id);
+                        due.push(Due::Status(img.id));
                         cards.insert(img.id, ArcRwSignal::new(img.clone()));
                     }
                 }
             }
         });
         self.images.set(list);
-        self.engine.show_statuses(&fresh);
         self.shown_listing.update_value(|n| *n += 1);
-        self.apply_changes(self.shown_listing.get_value(), changed);
+        self.apply_changes(self.shown_listing.get_value(), due);
         if let Some(target) = self.focus_next.get_value() {
             self.focus_next.set_value(None);
             // After the rows have moved in the DOM (moving a node blurs it).
@@ -117,17 +123,25 @@ impl ProductPageState {
         }
     }
 
-    /// Redraws the first cards of `changed` now and the rest in later frames,
-    /// unless a newer listing has come (it carries whatever is still due).
-    fn apply_changes(self, listing: u64, mut changed: Vec<ImageDto>) {
+    /// Redraws the first cards and rows that are `due` now and the rest in later
+    /// frames, unless a newer listing has come (it carries whatever is still due).
+    fn apply_changes(self, listing: u64, mut due: Vec<Due>) {
         if self.shown_listing.get_value() != listing {
             return;
         }
-        let rest = changed.split_off(changed.len().min(CARDS_CHANGED_PER_FRAME));
-        let ids: HashSet<Uuid> = changed.iter().map(|i| i.id).collect();
-        for img in changed {
-            if let Some(card) = self.card(img.id) {
-                card.set(img);
+        let rest = due.split_off(due.len().min(CARDS_CHANGED_PER_FRAME));
+        let mut ids = HashSet::with_capacity(due.len());
+        for d in due {
+            match d {
+                Due::Card(img) => {
+                    ids.insert(img.id);
+                    if let Some(card) = self.card(img.id) {
+                        card.set(img);
+                    }
+                }
+                Due::Status(id) => {
+                    ids.insert(id);
+                }
             }
         }
         self.engine.show_statuses(&ids);

@@ -267,6 +267,8 @@ async fn a_script_uploads_through_presigned_urls(backend: Backend) {
         .get(&format!("/products/{}/images", product["id"].as_str().unwrap()))
         .await;
     assert_eq!(gallery["images"][0]["status"], "ready", "{gallery}");
+    let placeholder = gallery["images"][0]["placeholder"].as_str().unwrap_or_default();
+    assert!(placeholder.starts_with("data:image/png;base64,"), "{gallery}");
     assert_eq!(gallery["primary_image"]["id"], image);
     assert!(!gallery["primary_image"]["variants"].as_array().unwrap().is_empty());
     let (s, queued) = api.post("/products/wine-rack/reprocess", json!({})).await;
