@@ -56,7 +56,13 @@ test('every route of the release build boots: admin pages hydrate, visitors get 
   await expect(page.getByRole('list', { name: 'Uploads' }).getByRole('listitem')).toContainText('Ready', { timeout: 90_000 });
   await callApi(page, 'set_published', { id: product.id, published: true });
 
-  const [image] = await callApi<Image[]>(page, 'list_images', { product_id: product.id });
+  // The REST listing carries the server's PNG of each placeholder (the admin page's
+  // own listing leaves it out: the page never draws it).
+  const { secret } = await callApi<{ secret: string }>(page, 'create_token', { name: unique('Boot'), scope: 'read' });
+  const [image] = await page.evaluate(async ([id, secret]) => {
+    const res = await fetch(`/api/v1/products/${id}/images`, { headers: { Authorization: `Bearer ${secret}` } });
+    return ((await res.json()) as { images: Image[] }).images;
+  }, [product.id, secret] as const);
 
   const problems = watch(page);
   const bundle: string[] = [];
