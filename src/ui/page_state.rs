@@ -55,7 +55,7 @@ const CARDS_CHANGED_PER_FRAME: usize = 60;
 /// What a listing changed: a card's record (and its upload row), or only the
 /// upload row of a card that is new (it was drawn with its record already).
 enum Due {
-    Card(ImageDto),
+    Card(Box<ImageDto>),
     Status(Uuid),
 }
 
@@ -105,7 +105,7 @@ impl ProductPageState {
                     Some(card) if card.with_untracked(|old| same_card(old, img)) => {
                         card.update_untracked(|old| old.original_url = img.original_url.clone());
                     }
-                    Some(_) => due.push(Due::Card(img.clone())),
+                    Some(_) => due.push(Due::Card(Box::new(img.clone()))),
                     None => {
                         due.push(Due::Status(img.id));
                         cards.insert(img.id, ArcRwSignal::new(img.clone()));
@@ -136,7 +136,7 @@ impl ProductPageState {
                 Due::Card(img) => {
                     ids.insert(img.id);
                     if let Some(card) = self.card(img.id) {
-                        card.set(img);
+                        card.set(*img);
                     }
                 }
                 Due::Status(id) => {
