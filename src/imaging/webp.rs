@@ -46,6 +46,10 @@ pub fn encode(pixels: &[u8], channels: u8, width: u32, height: u32) -> Result<Ve
     let mut config = sys::WebPConfig::new_with_preset(sys::WebPPreset::WEBP_PRESET_DEFAULT, WEBP_QUALITY)
         .map_err(|_| failed("config"))?;
     config.method = WEBP_METHOD;
+    // libwebp's second thread (analysis, and the alpha plane) keeps the other core busy
+    // when one image is left (a batch's end, a single upload). Same bytes; on the photo
+    // benchmark the same CPU time and 3–10 % more images/s (8 alternating runs, 7 won).
+    config.thread_level = 1;
     let picture = sys::WebPPicture::new().map_err(|_| failed("picture"))?;
     // SAFETY: WebPMemoryWriter is plain data; WebPMemoryWriterInit sets it up below.
     let writer: sys::WebPMemoryWriter = unsafe { std::mem::zeroed() };
