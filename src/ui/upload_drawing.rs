@@ -77,11 +77,16 @@ impl Engine {
     /// Shows every file's phase and progress as they are now, and lists the
     /// gallery again when that is due.
     pub(super) fn draw(self) {
+        // Every row draws (no short circuit); any change bumps the counter once.
+        let mut changed = false;
         self.items.with_untracked(|items| {
             for u in items {
-                u.draw();
+                changed |= u.draw();
             }
         });
+        if changed {
+            self.drawn.update(|n| *n += 1);
+        }
         if let Some(asked) = self.refresh_asked.get_value() {
             if !self.moving() || now_ms() - asked >= REFRESH_WHILE_UPLOADING_MS {
                 self.refresh_asked.set_value(None);

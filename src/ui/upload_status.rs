@@ -30,6 +30,7 @@ impl Engine {
     /// listing, and any row whose file got its image since. Only rows whose
     /// view differs are woken.
     pub fn show_statuses(self, changed: &std::collections::HashSet<Uuid>) {
+        let mut changed_any = false;
         self.items.with_untracked(|items| {
             self.server.with_value(|server| {
                 for u in items {
@@ -41,10 +42,21 @@ impl Engine {
                     let Some(view) = server.get(&id) else { continue };
                     if u.remote.with_untracked(|r| r.as_ref().map(|(_, v)| v) != Some(view)) {
                         u.remote.set(Some((id, view.clone())));
+                        changed_any = true;
                     }
                 }
             })
         });
+        if changed_any {
+            self.drawn.update(|n| *n += 1);
+        }
+    }
+
+    /// Counts rows: follows the list and each drawing, and reads the rows untracked.
+    fn counting<T>(self, f: impl FnOnce(&[Upload]) -> T) -> T {
+        self.drawn.track();
+        self.items.track();
+        leptos::reactive::graph::untrack(|| self.items.with_untracked(|items| f(items)))
     }
 
     /// What the server last said of the file's current image, if anything.
@@ -94,7 +106,7 @@ impl Engine {
 
     /// Files whose upload or processing failed (the summary counts them).
     pub fn failed_count(self) -> usize {
-        self.items.with(|items| {
+        self.counting(|items| {
             items
                 .iter()
                 .filter(|u| matches!(u.shown.get(), Phase::Failed(_)) || self.processing_failed(**u))
@@ -105,6 +117,12 @@ impl Engine {
     /// True for a ready file of an earlier batch: its row folds away.
     pub fn folded(self, u: Upload) -> bool {
         u.id < self.latest_batch.get() && self.status_text(u) == "Ready"
+    }
+
+    /// How many rows are folded away (see `folded`).
+    pub fn folded_count(self) -> usize {
+        self.latest_batch.track();
+        self.counting(|items| items.iter().filter(|u| self.folded(**u)).count())
     }
 
     /// True when the file arrived but its processing failed on the server.
@@ -140,7 +158,7 @@ impl Engine {
 
     /// ("{n} of {m} uploaded", files already in the gallery, speed and time left while uploading).
     pub fn summary(self) -> (usize, usize, usize, Option<String>) {
-        self.items.with(|items| {
+        self.counting(|items| {
             let present = items.iter().filter(|u| u.shown.get() == Phase::Duplicate).count();
             let live: Vec<_> = items
                 .iter()

@@ -174,11 +174,7 @@ fn Summary(engine: Engine) -> impl IntoView {
 /// "Show 38 earlier uploads" / "Hide earlier uploads", when a new batch has folded older rows.
 #[component]
 fn FinishedToggle(engine: Engine, show_finished: RwSignal<bool>) -> impl IntoView {
-    let folded = move || {
-        engine
-            .items
-            .with(|items| items.iter().filter(|u| engine.folded(**u)).count())
-    };
+    let folded = move || engine.folded_count();
     view! {
         <Show when=move || { folded() > 0 }>
             <button type="button" class="link" aria-expanded=move || show_finished.get().to_string()
