@@ -11,7 +11,6 @@ pub use text::{Description, Email, ImageText, ProductName, Slug, is_hidden_forma
 
 use crate::model::{FailureKind, FileSpec, UploadLimits};
 
-/// Default upload limits (spec sections 4 and 6).
 /// Bytes as lowercase hex, two digits each: digests, signatures and secrets.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -23,6 +22,7 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Default upload limits (spec sections 4 and 6).
 pub const MAX_FILE_BYTES: u64 = 100 * 1024 * 1024;
 pub const MAX_FILES_PER_BATCH: usize = 200;
 pub const PARALLEL_UPLOADS: usize = 4;
@@ -220,13 +220,13 @@ pub fn human_bytes(n: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn hex_writes_two_lowercase_digits_per_byte() {
-        assert_eq!(super::hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
-        assert_eq!(super::hex(&[]), "");
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(hex(&[]), "");
     }
-
-    use super::*;
 
     fn spec(name: &str, size: u64, ct: &str) -> FileSpec {
         FileSpec {
