@@ -52,13 +52,6 @@ pub struct ProductPageState {
 /// one task of over half a second.
 const CARDS_CHANGED_PER_FRAME: usize = 60;
 
-/// What a listing changed: a card's record (and its upload row), or only the
-/// upload row of a card that is new (it was drawn with its record already).
-enum Due {
-    Card(Box<ImageDto>),
-    Status(Uuid),
-}
-
 /// Equal but for the presigned original URL, which every listing signs anew.
 fn same_card(old: &ImageDto, new: &ImageDto) -> bool {
     old.original_url.is_some() == new.original_url.is_some()
@@ -105,9 +98,10 @@ impl ProductPageState {
                     Some(card) if card.with_untracked(|old| same_card(old, img)) => {
                         card.update_untracked(|old| old.original_url = img.original_url.clone());
                     }
-                    Some(_) => due.push(Due::Card(Box::new(img.clone()))),
+                    Some(_) => due.push(img.clone()),
+                    // A new card is drawn with its record; its upload row, which has
+                    // no view of this image yet, is brought up by `show_statuses`.
                     None => {
-                        due.push(Due::Status(img.id));
                         cards.insert(img.id, ArcRwSignal::new(img.clone()));
                     }
                 }
@@ -123,25 +117,18 @@ impl ProductPageState {
         }
     }
 
-    /// Redraws the first cards and rows that are `due` now and the rest in later
-    /// frames, unless a newer listing has come (it carries whatever is still due).
-    fn apply_changes(self, listing: u64, mut due: Vec<Due>) {
+    /// Redraws the first cards that are `due` (and their upload rows) now and the
+    /// rest in later frames, unless a newer listing has come (it carries whatever is
+    /// still due). Upload rows without a view of their image yet follow at once.
+    fn apply_changes(self, listing: u64, mut due: Vec<ImageDto>) {
         if self.shown_listing.get_value() != listing {
             return;
         }
         let rest = due.split_off(due.len().min(CARDS_CHANGED_PER_FRAME));
-        let mut ids = HashSet::with_capacity(due.len());
-        for d in due {
-            match d {
-                Due::Card(img) => {
-                    ids.insert(img.id);
-                    if let Some(card) = self.card(img.id) {
-                        card.set(*img);
-                    }
-                }
-                Due::Status(id) => {
-                    ids.insert(id);
-                }
+        let ids: HashSet<Uuid> = due.iter().map(|i| i.id).collect();
+        for img in due {
+            if let Some(card) = self.card(img.id) {
+                card.set(img);
             }
         }
         self.engine.show_statuses(&ids);
