@@ -68,7 +68,7 @@ fn Row(id: Uuid, cover: Memo<Option<Uuid>>, dragged: RwSignal<Option<Uuid>>) -> 
     };
     let status = Signal::derive({
         let card = card.clone();
-        move || card.with(|i| Some(i.status))
+        move || card.with(|i| i.status)
     });
     let figure = move || view! { <Figure img=card.get()/> };
     view! {

@@ -16,7 +16,7 @@ use crate::{
 /// what it shows from the server (status, cover) comes in as signals, so a
 /// refresh never resets text being typed.
 #[component]
-pub fn ImageControls(img: ImageDto, status: Signal<Option<ImageStatus>>, is_cover: Signal<bool>) -> impl IntoView {
+pub fn ImageControls(img: ImageDto, status: Signal<ImageStatus>, is_cover: Signal<bool>) -> impl IntoView {
     let page = expect_context::<ProductPageState>();
     let (pid, id, name) = (img.product_id, img.id, img.original_filename.clone());
     let alt = NodeRef::<leptos::html::Input>::new();
@@ -83,8 +83,8 @@ pub fn ImageControls(img: ImageDto, status: Signal<Option<ImageStatus>>, is_cove
             }
         })
     };
-    let ready = move || status.get() == Some(ImageStatus::Ready);
-    let failed = move || status.get() == Some(ImageStatus::Failed);
+    let ready = move || status.get() == ImageStatus::Ready;
+    let failed = move || status.get() == ImageStatus::Failed;
     let checked = move || page.selected.with(|s| s.contains(&id));
     let cover_label = format!("Make {name} the cover");
     let retry_label = format!("Retry {name}");
