@@ -11,6 +11,7 @@ mod auth;
 mod jobs;
 mod manage;
 mod observe;
+mod outage;
 mod pages;
 mod parts;
 mod privacy;
