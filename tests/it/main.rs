@@ -9,6 +9,7 @@ mod common;
 
 mod auth;
 mod jobs;
+mod load;
 mod manage;
 mod observe;
 mod outage;
