@@ -76,8 +76,9 @@ impl Relay {
 }
 
 /// The store's app (embedded S3, no worker) and the app under test, which
-/// reaches that store only through the relay; both on one database.
-async fn app_behind_a_relay(backend: Backend) -> (TestApp, TestApp, Relay) {
+/// reaches that store only through the relay; both on one database (with
+/// SQLite, a file in the returned folder).
+async fn app_behind_a_relay(backend: Backend) -> (TestApp, TestApp, Relay, tempfile::TempDir) {
     let shared = tempfile::tempdir().expect("temp dir");
     let url = match backend {
         Backend::Sqlite => format!("sqlite://{}", shared.path().join("vitrine.db").display()),
@@ -96,9 +97,7 @@ async fn app_behind_a_relay(backend: Backend) -> (TestApp, TestApp, Relay) {
         s.s3.secret_access_key = Secret::new(secret);
     })
     .await;
-    // The SQLite file lives as long as the test.
-    std::mem::forget(shared);
-    (store, app, relay)
+    (store, app, relay, shared)
 }
 
 async fn put(app: &TestApp, ticket: &Value, body: &[u8]) -> Result<u16, reqwest::Error> {
@@ -129,7 +128,7 @@ async fn status_of(app: &TestApp, product: &str, ticket: &Value) -> ImageStatus 
 }
 
 async fn the_store_going_away_at_any_step_loses_no_upload(backend: Backend) {
-    let (_store, app, relay) = app_behind_a_relay(backend).await;
+    let (_store, app, relay, _shared) = app_behind_a_relay(backend).await;
     let product = app.create_product("Outage").await;
     let big = padded_jpeg(6 * 1024 * 1024);
     let bodies = [jpeg(1, 640, 480), big, jpeg(3, 640, 480), jpeg(4, 640, 480)];
@@ -171,7 +170,7 @@ async fn the_store_going_away_at_any_step_loses_no_upload(backend: Backend) {
     let _ = tx.send(Ok(bodies[1][1024 * 1024..].to_vec())).await;
     drop(tx);
     let answer = sending.await.unwrap();
-    assert!(answer.as_ref().map_or(true, |r| r.status() != 200), "{answer:?}");
+    assert!(!answer.as_ref().is_ok_and(|r| r.status() == 200), "{answer:?}");
     relay.restore();
     assert_eq!(complete(&app, &tickets[1]).await.0, 409, "nothing complete has arrived");
     assert_eq!(status_of(&app, &product, &tickets[1]).await, ImageStatus::Pending);
