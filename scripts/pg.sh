@@ -7,7 +7,8 @@ bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -n "$bin" ] || { echo "PostgreSQL is not installed (run scripts/setup.sh --with-tests)" >&2; exit 1; }
 as_pg() {
   # initdb refuses to run as root; the Debian package brings a postgres user.
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # (runuser lives in /usr/sbin, which a minimal PATH may leave out.)
+  if [ "$(id -u)" -eq 0 ]; then "$(command -v runuser || echo /usr/sbin/runuser)" -u postgres -- "$@"; else "$@"; fi
 }
 case "$1" in
   start)
