@@ -41,6 +41,8 @@ export default defineConfig({
       RUST_LOG: 'warn',
       // Benchmarks may turn the embedded worker off to separate upload from processing costs.
       VITRINE_RUN_WORKER: process.env.VITRINE_RUN_WORKER ?? 'true',
+      // Tickets last 20 s (15 minutes by default), so renewal.spec.ts can outwait one.
+      VITRINE_PRESIGN_TTL_SECS: '20',
       VITRINE_ADMIN_EMAIL: 'admin@example.test',
       VITRINE_ADMIN_PASSWORD: 'correct horse battery staple',
     },
