@@ -1,7 +1,7 @@
 //! Presigned PUT ingest into the embedded store (harness-free): 64 MiB bodies
 //! through tickets of the real app over HTTP, one at a time and four at once,
 //! against the raw disk in the same run (the same bytes written to files in the
-//! same folder, each ended with `fdatasync`). Rounds interleave the four;
+//! temporary folder, where the app keeps its objects, each ended with `fdatasync`). Rounds interleave the four;
 //! printed: MB/s per figure (median and worst round) and ingest / raw disk.
 //! `cargo bench --features ssr --bench ingest`   (BENCH_ROUNDS, 5)
 
@@ -28,15 +28,9 @@ async fn tickets(app: &common::TestApp, product: &str, body: &[u8], n: usize) ->
 /// PUTs the body for each ticket, all at once; returns MB/s over the whole set.
 async fn ingest(app: &common::TestApp, tickets: &[Value], body: &bytes::Bytes) -> f64 {
     let t0 = Instant::now();
-    let puts = tickets.iter().map(|ticket| {
-        let mut req = app.http.put(ticket["url"].as_str().unwrap());
-        for pair in ticket["headers"].as_array().unwrap() {
-            req = req.header(pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
-        }
-        req.body(body.clone()).send()
-    });
-    for res in futures::future::join_all(puts).await {
-        assert_eq!(res.expect("PUT").status(), 200);
+    let puts = tickets.iter().map(|ticket| app.put_ticket(ticket, body.clone()));
+    for status in futures::future::join_all(puts).await {
+        assert_eq!(status, 200);
     }
     let secs = t0.elapsed().as_secs_f64();
     for ticket in tickets {

@@ -88,7 +88,9 @@ wait_ready() { # expected deadline products...
   fail "after ${deadline}s: $(statuses "$@") (want ready=$want)"
 }
 upload() { "$BIN" upload --server "$APP" --product "$1" --json "$2" >"$3.json" 2>"$3.log" || true; }
-uploaded() { python3 -c 'import json,sys; print(sum(json.loads(l)["uploaded"] for l in open(sys.argv[1]) if l.strip()))' "$1"; }
+uploaded() { # summaries (--json) of one or more runs
+  python3 -c 'import json,sys; print(sum(json.loads(l)["uploaded"] for f in sys.argv[1:] for l in open(f) if l.strip()))' "$@"
+}
 
 say "1. load: $UPLOADERS uploaders x $PHOTOS photos"
 loads=()
@@ -102,7 +104,7 @@ for u in $(seq 1 "$UPLOADERS"); do
 done
 wait "${uploaders[@]}"
 up_secs=$(python3 -c "import time; print(f'{time.time() - $start:.1f}')")
-n=$(cat "$WORK"/load*.json | python3 -c 'import json,sys; print(sum(json.loads(l)["uploaded"] for l in sys.stdin if l.strip()))')
+n=$(uploaded "$WORK"/load*.json)
 [ "$n" = $((UPLOADERS * PHOTOS)) ] || fail "only $n uploaded"
 wait_ready "$n" 1200 "${loads[@]}"
 all_secs=$(python3 -c "import time; print(f'{time.time() - $start:.1f}')")

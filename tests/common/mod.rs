@@ -194,6 +194,13 @@ impl TestApp {
     /// A PUT as a client sends it for a ticket: its content type, `If-None-Match: *`
     /// and the SHA-256 of the bytes it sends (which the ticket's signature fixes).
     pub async fn put(&self, url: &str, content_type: &str, body: Vec<u8>) -> u16 {
+        self.try_put(url, content_type, body)
+            .await
+            .expect("PUT reaches storage")
+    }
+
+    /// The same PUT, whose failure to reach storage at all is the caller's to judge.
+    pub async fn try_put(&self, url: &str, content_type: &str, body: Vec<u8>) -> Result<u16, reqwest::Error> {
         self.http
             .put(url)
             .header("content-type", content_type)
@@ -202,13 +209,11 @@ impl TestApp {
             .body(body)
             .send()
             .await
-            .expect("PUT reaches storage")
-            .status()
-            .as_u16()
+            .map(|r| r.status().as_u16())
     }
 
     /// A PUT exactly as the browser sends it: every header the ticket names.
-    pub async fn put_ticket(&self, ticket: &Value, body: Vec<u8>) -> u16 {
+    pub async fn put_ticket(&self, ticket: &Value, body: impl Into<reqwest::Body>) -> u16 {
         let mut req = self.http.put(ticket["url"].as_str().expect("ticket url"));
         for pair in ticket["headers"].as_array().expect("ticket headers") {
             req = req.header(pair[0].as_str().unwrap(), pair[1].as_str().unwrap());

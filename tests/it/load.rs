@@ -1,8 +1,8 @@
 //! Twenty uploaders at once against one instance with its own worker, fifty
 //! files each, five uploaders to a product: all 1,000 images end Ready, each
-//! product's gallery has every file once in its own place, and the bucket and
+//! product's gallery has every file once and each batch in its order, and the bucket and
 //! the rows agree both ways. Prints the throughput (the release binary's
-//! figures, with its memory, come from `scripts/drill.sh single`).
+//! figures, with its memory, come from `scripts/drill-single.sh`).
 
 use std::{
     collections::HashSet,

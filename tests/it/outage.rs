@@ -101,15 +101,8 @@ async fn app_behind_a_relay(backend: Backend) -> (TestApp, TestApp, Relay, tempf
 }
 
 async fn put(app: &TestApp, ticket: &Value, body: &[u8]) -> Result<u16, reqwest::Error> {
-    app.http
-        .put(ticket["url"].as_str().unwrap())
-        .header("content-type", "image/jpeg")
-        .header("if-none-match", "*")
-        .header("x-amz-checksum-sha256", sha256_header(body))
-        .body(body.to_vec())
-        .send()
+    app.try_put(ticket["url"].as_str().unwrap(), "image/jpeg", body.to_vec())
         .await
-        .map(|r| r.status().as_u16())
 }
 
 async fn complete(app: &TestApp, ticket: &Value) -> (u16, Value) {
