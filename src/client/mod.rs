@@ -23,15 +23,34 @@ pub enum ClientError {
     /// The server answered with a problem (RFC 9457): its status, kind and sentence.
     #[error("{detail} ({status})")]
     Problem { status: u16, kind: String, detail: String },
-    #[error("cannot reach the server: {0}")]
-    Network(#[from] reqwest::Error),
+    /// `host` only: a presigned URL's query is a credential, never printed.
+    #[error("cannot reach {host}: {reason}")]
+    Network { host: String, reason: String },
+}
+
+impl From<reqwest::Error> for ClientError {
+    fn from(e: reqwest::Error) -> Self {
+        let host = e
+            .url()
+            .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
+            .unwrap_or_else(|| "the server".into());
+        // The error's own words without its URL, then its causes (refused, reset…).
+        let e = e.without_url();
+        let mut reason = e.to_string();
+        let mut cause = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            reason = format!("{reason}: {c}");
+            cause = c.source();
+        }
+        Self::Network { host, reason }
+    }
 }
 
 impl ClientError {
     /// Worth trying again: the network, or the server or store briefly unavailable.
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Network(_) => true,
+            Self::Network { .. } => true,
             Self::Problem { status, .. } => *status >= 500 || *status == 429,
         }
     }
@@ -216,4 +235,28 @@ async fn problem(res: reqwest::Response) -> ClientError {
         .as_str()
         .map_or_else(|| format!("the server answered {status}"), str::to_string);
     ClientError::Problem { status, kind, detail }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_network_error_names_the_host_and_never_the_signed_query() {
+        // A port nobody listens on: bind one, note it, let it go.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let url = format!("http://127.0.0.1:{port}/bucket/key?X-Amz-Signature=deadbeef&X-Amz-Credential=AKIA");
+        let err: ClientError = reqwest::Client::new().put(&url).send().await.unwrap_err().into();
+        let shown = err.to_string();
+        assert!(shown.contains(&format!("127.0.0.1:{port}")), "{shown}");
+        assert!(
+            !shown.contains("Signature") && !shown.contains("deadbeef") && !shown.contains("/bucket"),
+            "{shown}"
+        );
+        assert!(err.is_transient());
+    }
 }

@@ -41,6 +41,8 @@ pub struct Engine {
     pub(super) drawn: RwSignal<u64>,
     /// A drawing of what changed since the last one is booked.
     pub(super) draw_booked: StoredValue<bool>,
+    /// Which row holds each image's ticket (a file announced twice gets one image).
+    by_image: StoredValue<std::collections::HashMap<Uuid, Upload>>,
     next_id: StoredValue<usize>,
     /// The first id of the latest batch: finished rows of earlier batches fold away.
     pub latest_batch: RwSignal<usize>,
@@ -68,6 +70,7 @@ impl Engine {
             gallery_version: RwSignal::new(0),
             server: StoredValue::new(Default::default()),
             drawn: RwSignal::new(0),
+            by_image: StoredValue::new(Default::default()),
             next_id: StoredValue::new(0),
             latest_batch: RwSignal::new(0),
             refresh_asked: StoredValue::new(None),
@@ -138,8 +141,9 @@ impl Engine {
     }
 
     /// Gives the file its ticket; false when it was cancelled while the ticket
-    /// was on the way (the server forgets that image too). A replacement then
-    /// takes the place of the image it replaces.
+    /// was on the way (the server forgets that image too), or when the ticket
+    /// takes up an upload another row of this page is sending. A replacement
+    /// then takes the place of the image it replaces.
     pub(super) fn take_ticket(self, u: Upload, t: UploadTicket) -> bool {
         if u.phase() == Phase::Cancelled {
             let image_id = t.image_id;
@@ -148,6 +152,29 @@ impl Engine {
             });
             return false;
         }
+        // The server hands an unfinished upload of the same bytes back to whoever
+        // announces them again: a closed tab's, or this page's own.
+        let other = self
+            .by_image
+            .with_value(|m| m.get(&t.image_id).copied())
+            .filter(|o| o.id != u.id);
+        if let Some(o) = other {
+            let phase = o.phase();
+            if phase.moving() || phase == Phase::Uploaded {
+                // This page is sending it already: one row is enough.
+                if let (Some(job), Ok(transfers)) = (u.job.get_value(), self.transfers()) {
+                    transfers.abort(job);
+                }
+                u.retryable.set_value(false);
+                self.set_phase(u, Phase::Duplicate);
+                return false;
+            }
+            // An earlier row of this page failed with it: the new row takes over.
+            self.items.update(|items| items.retain(|x| x.id != o.id));
+        }
+        self.by_image.update_value(|m| {
+            m.insert(t.image_id, u);
+        });
         if let Some((old, index)) = u.replaces.get_value() {
             spawn_local(self.take_place_of(old, t.image_id, index));
         }

@@ -7,6 +7,7 @@
 #[macro_use]
 mod common;
 
+mod again;
 mod auth;
 mod jobs;
 mod load;

@@ -413,6 +413,13 @@ async fn the_upload_command_uploads_a_folder(backend: Backend) {
     }
     std::fs::write(root.join("notes.txt"), "shot list").unwrap();
     std::fs::write(root.join("day2/broken.jpg"), "not a picture at all").unwrap();
+    // A run cut short before this photo's PUT left its image pending: the next
+    // run must finish that upload, not skip the photo as "already here".
+    let mut cut = crate::common::file_spec(photos[0], &photo(photos[0]), "image/jpeg");
+    cut["skip_if_present"] = json!(true);
+    let (s, batch) = api.post("/products/shelf/uploads", json!({ "files": [cut] })).await;
+    assert_eq!((s, batch["total_successful"].as_u64()), (200, Some(1)), "{batch}");
+    let cut_short = batch["successful"][0]["image_id"].as_str().unwrap().to_string();
 
     let run = |json: bool| {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_vitrine"));
@@ -454,6 +461,11 @@ async fn the_upload_command_uploads_a_folder(backend: Backend) {
         .filter(|i| i["status"] != "failed")
         .collect();
     assert_eq!(kept.len(), 10, "{gallery}");
+    assert!(
+        kept.iter()
+            .any(|i| i["id"] == cut_short.as_str() && i["status"] != "pending"),
+        "the cut-short upload was finished in place: {gallery}"
+    );
 
     // Again: every photo is already there, so nothing is uploaded twice.
     let out = tokio::task::spawn_blocking({

@@ -1,7 +1,7 @@
 //! The upload path end to end against the real app: server functions over
 //! HTTP, PUTs through presigned URLs into the embedded S3, completion checks.
 
-use crate::common::{Backend, TestApp, broken_png, file_spec, photo, tiny_png};
+use crate::common::{Backend, TestApp, file_spec, photo, tiny_png};
 use serde_json::json;
 
 on_both_databases!(
@@ -14,7 +14,6 @@ on_both_databases!(
     cancel_forgets_a_pending_upload,
     unknown_products_are_not_found,
     batches_begun_at_once_never_share_positions,
-    files_already_in_the_gallery_are_skipped_when_asked,
 );
 
 async fn begin(app: &TestApp, product: &str, files: Vec<serde_json::Value>) -> serde_json::Value {
@@ -321,42 +320,4 @@ async fn batches_begun_at_once_never_share_positions(backend: Backend) {
     .into_iter()
     .collect();
     assert_eq!(positions.len(), 12, "no two images share a position");
-}
-
-/// A file whose bytes the gallery already holds gets no ticket when the client
-/// asks to skip those (the browser does until "Upload anyway"); failed images
-/// do not count, and without the flag the copy is uploaded.
-async fn files_already_in_the_gallery_are_skipped_when_asked(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let product = app.create_product("Twice").await;
-    let png = tiny_png();
-    app.upload(&product, &[("first.png", png.clone(), "image/png")]).await;
-    let skip = |name: &str, body: &[u8]| {
-        let mut spec = file_spec(name, body, "image/png");
-        spec["skip_if_present"] = json!(true);
-        spec
-    };
-    let other = photo("mate_Wood.jpg");
-    let batch = begin(&app, &product, vec![skip("again.png", &png), skip("new.jpg", &other)]).await;
-    assert_eq!(batch["total_successful"], 1);
-    assert_eq!(batch["successful"][0]["index"], 1);
-    assert_eq!(
-        batch["failed"],
-        json!([{ "index": 0, "filename": "again.png", "reason": "Already in this gallery", "kind": "duplicate" }])
-    );
-    let anyway = begin(&app, &product, vec![file_spec("again.png", &png, "image/png")]).await;
-    assert_eq!(anyway["total_successful"], 1, "without the flag the copy is uploaded");
-
-    // A failed image's bytes are not "in the gallery".
-    let product = app.create_product("Broken").await;
-    let broken = broken_png();
-    app.upload(&product, &[("broken.png", broken.clone(), "image/png")])
-        .await;
-    app.run_jobs().await;
-    assert_eq!(
-        app.images(&product).await[0].status,
-        vitrine::model::ImageStatus::Failed
-    );
-    let batch = begin(&app, &product, vec![skip("broken.png", &broken)]).await;
-    assert_eq!(batch["total_successful"], 1);
 }

@@ -162,16 +162,15 @@ pub async fn present_digests(
     Ok(rows.into_iter().map(|(d,)| d).collect())
 }
 
-/// A product's pending images that go up in parts and hold one of `digests`:
-/// the same file dropped again resumes its upload instead of starting over.
+/// A product's pending images that hold one of `digests`: the same file
+/// dropped again resumes its upload instead of starting over.
 pub async fn resumable(db: &Db, product_id: Uuid, digests: &[&str]) -> Result<Vec<Image>, sqlx::Error> {
     if digests.is_empty() {
         return Ok(Vec::new());
     }
     let list: Vec<String> = (0..digests.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
-        "SELECT {COLUMNS} FROM image WHERE product_id = $1 AND status = 'pending' AND upload_id IS NOT NULL \
-         AND sha256 IN ({})",
+        "SELECT {COLUMNS} FROM image WHERE product_id = $1 AND status = 'pending' AND sha256 IN ({})",
         list.join(", ")
     );
     decode_all(on_db!(db, p => {

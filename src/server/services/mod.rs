@@ -1,5 +1,6 @@
 //! Business logic. Server functions and API routes call exactly one of these.
 
+pub mod again;
 pub mod auth;
 pub mod gallery;
 pub mod images;

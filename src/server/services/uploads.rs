@@ -5,7 +5,11 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use super::{images::to_dto, parts};
+use super::{
+    again::{self, Wanted},
+    images::to_dto,
+    parts,
+};
 use crate::{
     model::{
         BatchFailure, BatchResult, FailureKind, FileSpec, ImageDto, ImageStatus, PartPlan, UploadLimits, UploadTicket,
@@ -16,7 +20,7 @@ use crate::{
         repo::images::{self, Image, NewImage},
         storage::{ObjectKey, PresignedPut, Storage, StorageError},
     },
-    validate::{AcceptedFile, ImageType, Sha256Hex, check_file},
+    validate::{AcceptedFile, ImageType, check_file},
 };
 
 /// What a file already in the gallery is told (when it asked to be skipped then).
@@ -51,43 +55,6 @@ pub enum UploadError {
     Storage(#[from] StorageError),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
-}
-
-/// A file that passed validation, with what its client asked for.
-struct Wanted {
-    index: usize,
-    file: AcceptedFile,
-    skip: bool,
-    in_parts: bool,
-}
-
-/// Moves the files that asked to be skipped when present, and are, to `failed`.
-async fn skip_present(
-    db: &Db,
-    product_id: Uuid,
-    accepted: Vec<Wanted>,
-    failed: &mut Vec<BatchFailure>,
-) -> Result<Vec<Wanted>, sqlx::Error> {
-    let asked: Vec<&str> = accepted
-        .iter()
-        .filter(|w| w.skip)
-        .filter_map(|w| w.file.sha256.as_ref().map(|d| d.as_str()))
-        .collect();
-    let present = images::present_digests(db, product_id, &asked).await?;
-    let mut keep = Vec::with_capacity(accepted.len());
-    for w in accepted {
-        if w.skip && w.file.sha256.as_ref().is_some_and(|d| present.contains(d.as_str())) {
-            failed.push(BatchFailure {
-                index: w.index,
-                filename: w.file.filename.as_str().to_string(),
-                reason: ALREADY_PRESENT.into(),
-                kind: FailureKind::Duplicate,
-            });
-        } else {
-            keep.push(w);
-        }
-    }
-    Ok(keep)
 }
 
 /// Creates one pending image and one PUT URL per acceptable file; the others
@@ -135,8 +102,8 @@ pub async fn begin(
         }
     }
     let mut resumed = Vec::new();
-    let accepted = resume_unfinished(db, storage, cfg, product_id, accepted, &mut resumed).await?;
-    let accepted = skip_present(db, product_id, accepted, &mut failed).await?;
+    let accepted = again::resume_unfinished(db, storage, cfg, product_id, accepted, &mut resumed).await?;
+    let accepted = again::skip_present(db, product_id, accepted, &mut failed).await?;
     let mut prepared = Vec::with_capacity(accepted.len());
     for w in &accepted {
         // The id exists before any byte does, and names the image's folder for good.
@@ -214,41 +181,6 @@ async fn insert_pending(db: &Db, product_id: Uuid, rows: &[NewImage<'_>]) -> Res
     Ok(())
 }
 
-/// Files that resume an unfinished upload of the same bytes (same name, size
-/// and SHA-256, sent in parts) get that upload's ticket back in `resumed`; the
-/// rest come back to be ticketed as new.
-async fn resume_unfinished(
-    db: &Db,
-    storage: &Storage,
-    cfg: UploadConfig,
-    product_id: Uuid,
-    accepted: Vec<Wanted>,
-    resumed: &mut Vec<UploadTicket>,
-) -> Result<Vec<Wanted>, UploadError> {
-    let asked: Vec<&str> = accepted
-        .iter()
-        .filter(|w| w.in_parts && PartPlan::for_size(w.file.size).is_some())
-        .filter_map(|w| w.file.sha256.as_ref().map(|d| d.as_str()))
-        .collect();
-    let mut open = images::resumable(db, product_id, &asked).await?;
-    let mut rest = Vec::with_capacity(accepted.len());
-    for w in accepted {
-        let same = |r: &Image| {
-            r.byte_size as u64 == w.file.size
-                && r.original_filename == w.file.filename.as_str()
-                && r.sha256.as_deref() == w.file.sha256.as_ref().map(|d| d.as_str())
-        };
-        match open.iter().position(same).filter(|_| w.in_parts) {
-            Some(i) => {
-                let row = open.swap_remove(i);
-                resumed.push(parts::resume(db, storage, cfg, w.index, &row).await?);
-            }
-            None => rest.push(w),
-        }
-    }
-    Ok(rest)
-}
-
 fn ticket(index: usize, image_id: Uuid, file: &AcceptedFile, put: PresignedPut, cfg: UploadConfig) -> UploadTicket {
     UploadTicket {
         index,
@@ -270,27 +202,9 @@ pub async fn renew(db: &Db, storage: &Storage, cfg: UploadConfig, image_id: Uuid
         // Parts are signed one by one; renewing lists what is stored so far.
         return parts::resume(db, storage, cfg, 0, &row).await;
     }
-    // A renewed URL binds the same digest as the first.
-    let digest = row.sha256.as_deref().and_then(|d| Sha256Hex::parse(d).ok());
-    let put = storage.presign_put(
-        &row.key,
-        &row.content_type,
-        row.byte_size as u64,
-        digest.as_ref(),
-        cfg.ttl,
-    )?;
-    images::extend_ticket(db, image_id, cfg.ticket_expiry()).await?;
-    Ok(UploadTicket {
-        index: 0,
-        image_id,
-        filename: row.original_filename,
-        url: put.url,
-        headers: put.headers,
-        content_type: row.content_type,
-        byte_size: row.byte_size as u64,
-        expires_in: cfg.ttl.as_secs(),
-        multipart: None,
-    })
+    again::single(db, storage, cfg, 0, &row)
+        .await?
+        .ok_or_else(|| UploadError::Conflict("this upload is no longer pending".into()))
 }
 
 pub(super) async fn pending(db: &Db, image_id: Uuid) -> Result<Image, UploadError> {
