@@ -24,6 +24,8 @@ test('an admin drops three photos, watches them turn ready, compares, and visito
   for (const f of files) {
     const img = gallery.getByRole('img', { name: f.name, exact: true });
     await expect(img).toBeVisible();
+    // Below the upload rows the grid is drawn (and its images fetched) once scrolled to.
+    await img.scrollIntoViewIfNeeded();
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(0);
   }
 

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use uuid::Uuid;
 
-use super::{compare::Compare, manage::ImageControls, paced::paced, page_state::ProductPageState};
+use super::{compare::Compare, manage::ImageControls, near_view, paced::paced, page_state::ProductPageState};
 use crate::{
     model::{ImageDto, ImageStatus},
     validate::human_bytes,
@@ -71,17 +71,42 @@ fn Row(id: Uuid, cover: Memo<Option<Uuid>>, dragged: RwSignal<Option<Uuid>>) -> 
         move || card.with(|i| i.status)
     });
     let figure = move || view! { <Figure img=card.get()/> };
+    let name = first.original_filename.clone();
+    let card_body = move || {
+        view! {
+            // The card is dragged by any part; this says so.
+            <span class="handle" aria-hidden="true" title="Drag to reorder">"⠿"</span>
+            {figure.clone()}
+            <ImageControls img=first.clone() status is_cover=Signal::derive(move || cover.get() == Some(id))/>
+        }
+    };
+    // The first cards (the server's HTML) are built at once; later ones once they
+    // come near the viewport, as a box with the file's name until then.
+    let index = page.images.with_untracked(|l| l.iter().position(|i| i.id == id));
+    let near = RwSignal::new(index.is_some_and(|i| i < FIRST_CARDS));
+    let li = NodeRef::<leptos::html::Li>::new();
+    let body = if near.get_untracked() {
+        card_body().into_any()
+    } else {
+        li.on_load(move |el| near_view::watch(&el, id.to_string(), near));
+        on_cleanup(move || near_view::forget(&id.to_string()));
+        let far = move || {
+            view! {
+                <div class="placeholder" role="img" aria-label=name.clone()></div>
+                <p class="filename">{name.clone()}</p>
+            }
+        };
+        view! { <Show when=move || near.get() fallback=far>{card_body()}</Show> }.into_any()
+    };
     view! {
         <li
+            node_ref=li
             draggable="true"
             on:dragstart=move |_| dragged.set(Some(id))
             on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
             on:drop=on_drop
         >
-            // The card is dragged by any part; this says so.
-            <span class="handle" aria-hidden="true" title="Drag to reorder">"⠿"</span>
-            {figure}
-            <ImageControls img=first status is_cover=Signal::derive(move || cover.get() == Some(id))/>
+            {body}
         </li>
     }
     .into_any()

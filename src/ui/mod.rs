@@ -12,6 +12,7 @@ mod folders;
 pub mod gallery;
 pub mod login;
 pub mod manage;
+pub mod near_view;
 pub mod not_found;
 mod paced;
 pub mod page_state;

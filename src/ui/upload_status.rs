@@ -109,7 +109,7 @@ impl Engine {
         self.counting(|items| {
             items
                 .iter()
-                .filter(|u| matches!(u.shown.get(), Phase::Failed(_)) || self.processing_failed(**u))
+                .filter(|u| u.shown.with_untracked(|p| matches!(p, Phase::Failed(_))) || self.processing_failed(**u))
                 .count()
         })
     }
@@ -127,7 +127,7 @@ impl Engine {
 
     /// True when the file arrived but its processing failed on the server.
     pub fn processing_failed(self, u: Upload) -> bool {
-        u.shown.get() == Phase::Uploaded && self.remote(u, |v| v.status == ImageStatus::Failed) == Some(true)
+        u.shown.with(|p| *p == Phase::Uploaded) && self.remote(u, |v| v.status == ImageStatus::Failed) == Some(true)
     }
 
     /// The server's limits replace the defaults once known.
@@ -159,30 +159,34 @@ impl Engine {
     /// ("{n} of {m} uploaded", files already in the gallery, speed and time left while uploading).
     pub fn summary(self) -> (usize, usize, usize, Option<String>) {
         self.counting(|items| {
-            let present = items.iter().filter(|u| u.shown.get() == Phase::Duplicate).count();
-            let live: Vec<_> = items
-                .iter()
-                .filter(|u| !matches!(u.shown.get(), Phase::Cancelled | Phase::Duplicate))
-                .collect();
-            let done = live.iter().filter(|u| u.shown.get() == Phase::Uploaded).count();
-            let active = live
-                .iter()
-                .any(|u| matches!(u.shown.get(), Phase::Uploading | Phase::Queued | Phase::Waiting));
+            // One pass, reading each phase in place: this runs at every drawing,
+            // over every row of the drop.
+            let (mut present, mut live, mut done, mut active) = (0, 0, 0, false);
+            let (mut sent, mut total) = (0.0, 0.0);
+            for u in items {
+                u.shown.with_untracked(|phase| match phase {
+                    Phase::Duplicate => present += 1,
+                    Phase::Cancelled => {}
+                    phase => {
+                        live += 1;
+                        done += usize::from(*phase == Phase::Uploaded);
+                        active |= matches!(phase, Phase::Uploading | Phase::Queued | Phase::Waiting);
+                        sent += u.sent.get_untracked();
+                        if u.retryable.get_value() {
+                            total += u.size as f64;
+                        }
+                    }
+                });
+            }
             let eta = self.started_at.get_value().filter(|_| active).and_then(|t0| {
                 let secs = (now_ms() - t0) / 1000.0;
-                let sent: f64 = live.iter().map(|u| u.sent.get()).sum();
-                let total: f64 = live
-                    .iter()
-                    .filter(|u| u.retryable.get_value())
-                    .map(|u| u.size as f64)
-                    .sum();
                 (secs > 0.5 && sent > 0.0).then(|| {
                     let rate = sent / secs;
                     let left = ((total - sent).max(0.0) / rate).ceil();
                     format!("{:.1} MB/s, about {left} s left", rate / 1e6)
                 })
             });
-            (done, live.len(), present, eta)
+            (done, live, present, eta)
         })
     }
 }

@@ -4,10 +4,14 @@ use leptos::prelude::*;
 
 use super::{
     folders::{self, Dropped, files_of},
+    near_view,
     paced::paced,
     upload_engine::{Engine, Phase, Upload},
 };
 use crate::validate::human_bytes;
+
+/// The first rows of a drop, built at once whatever the viewport (about two screens).
+const EAGER_ROWS: usize = 24;
 
 /// Adds what was dropped; folders are read after the event (the page stays responsive).
 fn add_dropped(engine: Engine, ev: &leptos::ev::DragEvent) {
@@ -191,8 +195,6 @@ fn FinishedToggle(engine: Engine, show_finished: RwSignal<bool>) -> impl IntoVie
 
 #[component]
 fn UploadRow(engine: Engine, u: Upload, collapsed: Signal<bool>) -> impl IntoView {
-    let name = u.name.get_value();
-
     let can_retry = move || {
         (matches!(u.shown.get(), Phase::Failed(_) | Phase::Cancelled) && u.retryable.get_value())
             || engine.processing_failed(u)
@@ -214,16 +216,16 @@ fn UploadRow(engine: Engine, u: Upload, collapsed: Signal<bool>) -> impl IntoVie
     };
     let can_cancel = move || matches!(u.shown.get(), Phase::Waiting | Phase::Queued | Phase::Uploading);
     let pct = move || u.progress.get().round() as u32;
-    view! {
-        <li class="upload" class:collapsed=move || collapsed.get() data-phase=state>
+    let full = move || {
+        view! {
             <img class="preview" src=move || engine.thumbnail(u) alt="" width="48" height="48"/>
             <div class="meta">
-                <span class="filename">{name.clone()}</span>
+                <span class="filename">{u.name.get_value()}</span>
                 <span class="muted">{human_bytes(u.size)}</span>
                 <div
                     class="bar"
                     role="progressbar"
-                    aria-label=name.clone()
+                    aria-label=u.name.get_value()
                     aria-valuemin="0"
                     aria-valuemax="100"
                     aria-valuenow=move || pct().to_string()
@@ -253,6 +255,36 @@ fn UploadRow(engine: Engine, u: Upload, collapsed: Signal<bool>) -> impl IntoVie
                     </button>
                 </Show>
             </div>
+        }
+    };
+    // The first rows of a drop are built at once; later ones once they come near
+    // the viewport (a drop of 1,000 files built 1,000 rows' bars and buttons that
+    // nobody could see), as the file's name and status until then.
+    let in_batch = u.id.saturating_sub(engine.latest_batch.get_untracked());
+    let near = RwSignal::new(in_batch < EAGER_ROWS);
+    let li = NodeRef::<leptos::html::Li>::new();
+    let body = if near.get_untracked() {
+        full().into_any()
+    } else {
+        let key = format!("upload-{}", u.id);
+        li.on_load({
+            let key = key.clone();
+            move |el| near_view::watch(&el, key, near)
+        });
+        on_cleanup(move || near_view::forget(&key));
+        let far = move || {
+            view! {
+                <div class="meta">
+                    <span class="filename">{u.name.get_value()}</span>
+                    <span class="status">{move || engine.status_text(u)}</span>
+                </div>
+            }
+        };
+        view! { <Show when=move || near.get() fallback=far>{full()}</Show> }.into_any()
+    };
+    view! {
+        <li node_ref=li class="upload" class:collapsed=move || collapsed.get() data-phase=state>
+            {body}
         </li>
     }
 }
