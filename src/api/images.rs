@@ -20,6 +20,13 @@ pub async fn list_images(product_id: Uuid) -> Result<Vec<ImageDto>, AppError> {
     Ok(images::list_dtos(&st.db, &st.storage, product_id, images::Audience::AdminPage, true).await?)
 }
 
+/// A short-lived URL of an image's original (the compare view asks when opened).
+#[server(prefix = "/api", endpoint = "original_url", input = Json)]
+pub async fn original_url(image_id: Uuid) -> Result<String, AppError> {
+    let st = admin().await?;
+    Ok(images::original_url(&st.db, &st.storage, image_id).await?)
+}
+
 #[server(prefix = "/api", endpoint = "move_image", input = Json)]
 pub async fn move_image(product_id: Uuid, image_id: Uuid, step: i32) -> Result<(), AppError> {
     let st = admin().await?;

@@ -100,6 +100,12 @@ fn Versions(img: ImageDto) -> impl IntoView {
         _ => "?".into(),
     };
     let original_format = format_name(&img.content_type);
+    // Signed when the view opens: listings carry no original URLs.
+    let original = LocalResource::new({
+        let id = img.id;
+        move || crate::api::original_url(id)
+    });
+    let original_src = move || original.get().and_then(Result::ok);
     let shown = Memo::new({
         let variants = variants.clone();
         move |_| variants.get(chosen.get()).cloned()
@@ -139,7 +145,7 @@ fn Versions(img: ImageDto) -> impl IntoView {
         .collect_view();
     view! {
            <div class="compare-stage" style:aspect-ratio=format!("{w} / {h}")>
-               <img src=img.original_url.clone() alt=format!("Original of {name}") width=w height=h/>
+               <img src=original_src alt=format!("Original of {name}") width=w height=h/>
                <img class="over" src=move || shown.get().map(|v| v.url) alt=over_alt
                    width=w height=h style:clip-path=move || format!("inset(0 0 0 {}%)", split.get())/>
                <span class="seam" style:left=move || format!("{}%", split.get())></span>
@@ -164,7 +170,7 @@ fn Versions(img: ImageDto) -> impl IntoView {
                        <td>{dims}</td>
                        <td>{exact_bytes(img.byte_size)} <span class="muted">{format!(" ({})", human_bytes(img.byte_size as u64))}</span></td>
                        <td>"—"</td>
-                       <td>{img.original_url.clone().map(|u| view! { <a href=u target="_blank" rel="noopener">"Open"</a> })}</td>
+                       <td>{move || original_src().map(|u| view! { <a href=u target="_blank" rel="noopener">"Open"</a> })}</td>
                    </tr>
                    {rows}
                </tbody>

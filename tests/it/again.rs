@@ -80,6 +80,8 @@ async fn an_unfinished_upload_is_taken_up_again(backend: Backend) {
     let ticket = &again["successful"][0];
     assert_eq!(ticket["image_id"], image);
     assert_eq!(ticket["filename"], "wood.jpg", "the image keeps its first name");
+    let (status, _) = app.call("original_url", json!({ "image_id": image })).await;
+    assert_eq!(status, 404, "an unfinished upload has no original to show");
     assert_eq!(app.put_ticket(ticket, jpeg.clone()).await, 200);
 
     // Stored, never completed: the next announcement's PUT finds it there.

@@ -19,6 +19,7 @@ fn admin_calls() -> Vec<(&'static str, serde_json::Value)> {
         ("list_products", json!({})),
         ("get_product", json!({ "id": id })),
         ("list_images", json!({ "product_id": id })),
+        ("original_url", json!({ "image_id": id })),
         ("get_upload_limits", json!({})),
         ("begin_upload", json!({ "product_id": id, "files": [] })),
         ("complete_upload", json!({ "image_id": id })),

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
+use super::uploads::UploadError;
 use crate::{
     imaging::thumbhash_placeholder_png,
     model::{ImageDto, ImageStatus, VariantDto},
@@ -27,6 +28,7 @@ pub enum Audience {
     /// which it never draws (its cards show a plain box until an image is
     /// ready). They were two thirds of a 1,000-image listing, fetched every
     /// few seconds while a batch uploads, and a PNG encoded per image per listing.
+    /// Nor the original's URL, which the compare view asks for when opened.
     AdminPage,
     Visitor,
 }
@@ -52,8 +54,10 @@ async fn to_dto_with(image: Image, storage: &Storage, variants: Vec<VariantDto>,
         image.status,
         ImageStatus::Uploaded | ImageStatus::Processing | ImageStatus::Ready
     );
-    let admin = matches!(who, Audience::Admin | Audience::AdminPage);
-    let original_url = if has_original && admin {
+    // The admin page asks for the original's URL when its compare view opens
+    // (`original_url`): signing every original at every listing was a third of
+    // the listing's bytes and its server time while a big drop was uploading.
+    let original_url = if has_original && who == Audience::Admin {
         storage.presign_get(&image.key, ORIGINAL_VIEW_TTL).await.ok()
     } else {
         None
@@ -83,6 +87,22 @@ async fn to_dto_with(image: Image, storage: &Storage, variants: Vec<VariantDto>,
         },
         thumbhash: image.thumbhash,
         variants,
+    }
+}
+
+/// A short-lived URL of an image's original, once it is stored (the admin's
+/// compare view); not found while the upload is unfinished or after it failed.
+pub async fn original_url(db: &Db, storage: &Storage, image_id: Uuid) -> Result<String, UploadError> {
+    match find(db, image_id).await? {
+        Some(i)
+            if matches!(
+                i.status,
+                ImageStatus::Uploaded | ImageStatus::Processing | ImageStatus::Ready
+            ) =>
+        {
+            Ok(storage.presign_get(&i.key, ORIGINAL_VIEW_TTL).await?)
+        }
+        _ => Err(UploadError::NotFound),
     }
 }
 
