@@ -54,7 +54,15 @@ async fn uploaded_photos_become_ready_with_variants(backend: Backend) {
         vec![320, 800, 1600].into_iter().filter(|&x| x <= w).collect::<Vec<_>>()
     );
     for v in variants {
-        let (status, bytes) = app.get_bytes(&v.url).await;
+        // The admin's page gets short `/media` paths, served to the signed-in admin
+        // even before the product is published, and kept in that browser only.
+        assert!(v.url.starts_with("/media/"), "{}", v.url);
+        let url = format!("{}{}", app.url, v.url);
+        let anon = app.anon.get(&url).send().await.unwrap();
+        assert_eq!(anon.status(), 404, "unpublished: not for visitors");
+        let res = app.http.get(&url).send().await.unwrap();
+        assert_eq!(res.headers()["cache-control"], "private, max-age=31536000, immutable");
+        let (status, bytes) = app.get_bytes(&url).await;
         assert_eq!(status, 200);
         assert_eq!(bytes.len() as i64, v.byte_size);
         let decoded = image::load_from_memory_with_format(&bytes, image::ImageFormat::WebP).unwrap();
@@ -66,14 +74,24 @@ async fn uploaded_photos_become_ready_with_variants(backend: Backend) {
         vec!["original.jpg", "w1600-v1.webp", "w320-v1.webp", "w800-v1.webp"],
         "one folder per image"
     );
-    // The list is stable: a later render reuses the cached variant URLs, where a
-    // fresh signature (a second later, so its date differs) would not.
+    // The REST listing presigns; it is stable too: a later render reuses the cached
+    // variant URLs, where a fresh signature (a second later, so its date differs) would not.
+    let rest = || {
+        use vitrine::server::services::images::{Audience, list_dtos};
+        let (db, storage) = (&app.state.db, &app.state.storage);
+        async move {
+            list_dtos(db, storage, img.product_id, Audience::Admin, true)
+                .await
+                .unwrap()
+        }
+    };
+    let first = rest().await[0].variants[0].url.clone();
+    assert!(first.contains("X-Amz-Signature"), "{first}");
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let again = &app.images(&product).await[0];
-    assert_eq!(again.variants[0].url, variants[0].url, "reused from the cache");
+    assert_eq!(rest().await[0].variants[0].url, first, "reused from the cache");
     let key = vitrine::server::storage::ObjectKey::variant(img.product_id, img.id, 1, "webp", 320);
     let fresh = app.state.storage.variant_url(&key, false).await.unwrap();
-    assert_ne!(fresh, variants[0].url, "without the cache the URL would change");
+    assert_ne!(fresh, first, "without the cache the URL would change");
 }
 
 async fn a_dead_workers_job_runs_again(backend: Backend) {
@@ -200,7 +218,7 @@ async fn avif_originals_and_avif_variants(backend: Backend) {
     formats.sort();
     assert_eq!(formats, ["avif", "webp"]);
     let avif = img.variants.iter().find(|v| v.format == "avif").unwrap();
-    let (status, bytes) = app.get_bytes(&avif.url).await;
+    let (status, bytes) = app.get_bytes(&format!("{}{}", app.url, avif.url)).await;
     assert_eq!(status, 200);
     assert_eq!(&bytes[4..12], b"ftypavif", "a real AVIF file");
     let names = app.object_names(&product, &ids[0]).await;

@@ -68,6 +68,16 @@ pub async fn published_key(db: &Db, image_id: Uuid, file: &str) -> Result<Option
         .find(|k| k.file_name() == file))
 }
 
+/// The key of an image's variant file, published or not (the admin's own view).
+pub async fn key_of(db: &Db, image_id: Uuid, file: &str) -> Result<Option<ObjectKey>, sqlx::Error> {
+    let keys: Vec<(String,)> = on_db!(db, p => sqlx::query_as("SELECT storage_key FROM variant WHERE image_id = $1")
+        .bind(image_id.to_string()).fetch_all(p).await)?;
+    Ok(keys
+        .into_iter()
+        .map(|(k,)| ObjectKey::from_stored(k))
+        .find(|k| k.file_name() == file))
+}
+
 /// Every variant's image and key (for `reconcile`).
 pub async fn all_keys(db: &Db) -> Result<Vec<(Uuid, ObjectKey)>, sqlx::Error> {
     let rows: Vec<(String, String)> = on_db!(db, p => sqlx::query_as("SELECT image_id, storage_key FROM variant")

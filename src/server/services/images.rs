@@ -118,9 +118,12 @@ pub async fn list_dtos(
     let rows = crate::server::repo::images::list_for_product(db, product_id).await?;
     let mut by_image: HashMap<Uuid, Vec<VariantDto>> = HashMap::new();
     for v in variants::for_product(db, product_id).await? {
+        // The admin's page takes the same short paths as visitors' (`/media` lets
+        // the signed-in admin see unpublished ones): no signature per variant per
+        // listing, and URLs its browser keeps from one listing to the next.
         let url = match who {
-            Audience::Admin | Audience::AdminPage => storage.variant_url(&v.key, use_url_cache).await.ok(),
-            Audience::Visitor => storage.visitor_url(&v.key),
+            Audience::Admin => storage.variant_url(&v.key, use_url_cache).await.ok(),
+            Audience::AdminPage | Audience::Visitor => storage.visitor_url(&v.key),
         };
         let Some(url) = url else { continue };
         by_image.entry(v.image_id).or_default().push(VariantDto {

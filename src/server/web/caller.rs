@@ -41,15 +41,20 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
 impl Caller {
     /// Reads the bearer token, else the session cookie, and looks it up.
     pub async fn of(db: &Db, parts: &Parts) -> Result<Self, sqlx::Error> {
-        if parts.headers.contains_key(header::AUTHORIZATION) {
-            let Some(secret) = bearer(&parts.headers) else {
+        Self::of_headers(db, &parts.headers).await
+    }
+
+    /// As [`Caller::of`], from the headers alone (for handlers that read them).
+    pub async fn of_headers(db: &Db, headers: &HeaderMap) -> Result<Self, sqlx::Error> {
+        if headers.contains_key(header::AUTHORIZATION) {
+            let Some(secret) = bearer(headers) else {
                 return Ok(Self::Anonymous);
             };
             return Ok(tokens::authenticate(db, secret)
                 .await?
                 .map_or(Self::Anonymous, Self::Token));
         }
-        let Some(token) = session::token(&parts.headers) else {
+        let Some(token) = session::token(headers) else {
             return Ok(Self::Anonymous);
         };
         Ok(auth::user_for_token(db, token)
