@@ -32,6 +32,8 @@ test('an admin drops three photos, watches them turn ready, compares, and visito
   // The compare view: the original and a variant in one box, every version with format, pixels and exact bytes.
   await page.getByRole('button', { name: 'Compare Wine_by_Jakkub_Mede.jpg' }).click();
   const compare = page.getByRole('dialog', { name: 'Compare Wine_by_Jakkub_Mede.jpg' });
+  // A modal in the top layer, over the page, not drawn inside its card.
+  await expect.poll(() => compare.evaluate((d) => d.matches(':modal'))).toBe(true);
   const versions = compare.getByRole('table', { name: 'Versions of Wine_by_Jakkub_Mede.jpg' });
   await expect(versions.getByRole('row', { name: /^Original/ })).toContainText(/JPEG\s*\d+×\d+\s*[\d,]+ bytes/);
   for (const w of [320, 800, 1600]) {

@@ -1,11 +1,12 @@
 //! The compare view of one image: the original and a chosen variant in the
 //! same box at the same displayed size, a slider moving the line between
 //! them, and a table of every version with format, pixels, exact bytes and
-//! the true saving. It opens as a modal dialog and loads nothing until then
-//! (the original may be many megabytes).
+//! the true saving. It opens as a modal dialog (one per page) and loads
+//! nothing until then (the original may be many megabytes).
 
 use leptos::{html, prelude::*};
 
+use super::page_state::ProductPageState;
 use crate::{
     model::{ImageDto, VariantDto},
     validate::{ImageType, human_bytes},
@@ -53,32 +54,49 @@ pub fn saving(original: i64, version: i64) -> String {
     }
 }
 
+/// The button on a gallery card that opens the compare view of its image.
 #[component]
 pub fn Compare(img: ImageDto) -> impl IntoView {
-    let name = img.original_filename.clone();
+    let page = expect_context::<ProductPageState>();
+    let label = format!("Compare {}", img.original_filename);
+    view! {
+        <button type="button" class="link" aria-label=label on:click=move |_| page.comparing.set(Some(img.clone()))>
+            "Compare versions"
+        </button>
+    }
+}
+
+/// The page's one compare dialog, outside the gallery: cards come and go and
+/// the gallery's Suspense moves the grid out of the page and back, and a modal
+/// dialog inside a card fell out of the top layer with it (drawn in its card).
+#[component]
+pub fn CompareDialog() -> impl IntoView {
+    let page = expect_context::<ProductPageState>();
     let dialog = NodeRef::<html::Dialog>::new();
-    let open = RwSignal::new(false);
-    let show = move |_| {
-        open.set(true);
+    Effect::new(move |_| {
+        let wanted = page.comparing.with(Option::is_some);
         if let Some(d) = dialog.get() {
-            let _ = d.show_modal();
+            match (wanted, d.open()) {
+                (true, false) => {
+                    let _ = d.show_modal();
+                }
+                (false, true) => d.close(),
+                _ => {}
+            }
         }
-    };
-    let close = move |_| {
-        if let Some(d) = dialog.get() {
-            d.close();
-        }
+    });
+    let title = move || {
+        page.comparing
+            .with(|i| i.as_ref().map(|i| format!("Compare {}", i.original_filename)))
+            .unwrap_or_default()
     };
     view! {
-        <button type="button" class="link" aria-label=format!("Compare {name}") on:click=show>"Compare versions"</button>
-        <dialog class="compare-view" node_ref=dialog aria-label=format!("Compare {name}") on:close=move |_| open.set(false)>
+        <dialog class="compare-view" node_ref=dialog aria-label=title on:close=move |_| page.comparing.set(None)>
             <header>
-                <h2>{format!("Compare {name}")}</h2>
-                <button type="button" on:click=close>"Close"</button>
+                <h2>{title}</h2>
+                <button type="button" on:click=move |_| page.comparing.set(None)>"Close"</button>
             </header>
-            <Show when=move || open.get()>
-                <Versions img=img.clone()/>
-            </Show>
+            {move || page.comparing.get().map(|img| view! { <Versions img/> })}
         </dialog>
     }
 }

@@ -34,6 +34,8 @@ pub struct ProductPageState {
     pub product_version: RwSignal<u32>,
     /// The control that should have focus now (rows watch it).
     pub focus: RwSignal<Option<FocusTarget>>,
+    /// The image the compare dialog shows, while it is open.
+    pub comparing: RwSignal<Option<ImageDto>>,
     /// The control to focus after the next refresh.
     focus_next: StoredValue<Option<FocusTarget>>,
     /// A listing is in flight; another request waits for it.
@@ -72,6 +74,7 @@ impl ProductPageState {
             error: RwSignal::new(None),
             product_version: RwSignal::new(0),
             focus: RwSignal::new(None),
+            comparing: RwSignal::new(None),
             focus_next: StoredValue::new(None),
             listing: StoredValue::new(false),
             list_again: StoredValue::new(false),

@@ -9,6 +9,7 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use super::{
+    compare::CompareDialog,
     gallery::AdminGallery,
     manage::{BulkActions, ProductSettings},
     page_state::ProductPageState,
@@ -114,5 +115,6 @@ pub fn ProductPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <CompareDialog/>
     }
 }
