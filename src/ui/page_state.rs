@@ -53,15 +53,8 @@ pub struct ProductPageState {
 /// changes many at once: the end of a 1,000-file drop turned them all Ready in
 /// one task of over half a second.
 const CARDS_CHANGED_PER_FRAME: usize = 60;
-
-/// Equal but for the presigned original URL, which every listing signs anew.
-fn same_card(old: &ImageDto, new: &ImageDto) -> bool {
-    old.original_url.is_some() == new.original_url.is_some()
-        && ImageDto {
-            original_url: new.original_url.clone(),
-            ..old.clone()
-        } == *new
-}
+/// Other upload rows brought up to date per animation frame (see `show_statuses`).
+const ROWS_CHANGED_PER_FRAME: usize = 60;
 
 impl ProductPageState {
     pub fn new(product_id: Uuid, engine: Engine) -> Self {
@@ -89,28 +82,32 @@ impl ProductPageState {
     }
 
     /// Shows a fresh listing: the order and new cards at once, then the cards
-    /// (and upload rows) whose image changed, a frame's worth at a time.
+    /// (and upload rows) whose image changed, a frame's worth at a time. A listing
+    /// that changes nothing (most, while the worker is busy elsewhere) draws nothing.
     pub fn show(self, list: Vec<ImageDto>) {
         self.engine.observe(&list);
         let listed: HashSet<Uuid> = list.iter().map(|i| i.id).collect();
         let mut due = Vec::new();
+        let mut added = false;
         self.cards.update_value(|cards| {
             cards.retain(|id, _| listed.contains(id));
             for img in &list {
                 match cards.get(&img.id) {
-                    Some(card) if card.with_untracked(|old| same_card(old, img)) => {
-                        card.update_untracked(|old| old.original_url = img.original_url.clone());
-                    }
+                    Some(card) if card.with_untracked(|old| old == img) => {}
                     Some(_) => due.push(img.clone()),
                     // A new card is drawn with its record; its upload row, which has
                     // no view of this image yet, is brought up by `show_statuses`.
                     None => {
+                        added = true;
                         cards.insert(img.id, ArcRwSignal::new(img.clone()));
                     }
                 }
             }
         });
-        self.images.set(list);
+        let same_order = self.images.with_untracked(|old| old.iter().map(|i| i.id).eq(list.iter().map(|i| i.id)));
+        if added || !due.is_empty() || !same_order {
+            self.images.set(list);
+        }
         self.shown_listing.update_value(|n| *n += 1);
         self.apply_changes(self.shown_listing.get_value(), due);
         if let Some(target) = self.focus_next.get_value() {
@@ -122,20 +119,20 @@ impl ProductPageState {
 
     /// Redraws the first cards that are `due` (and their upload rows) now and the
     /// rest in later frames, unless a newer listing has come (it carries whatever is
-    /// still due). Upload rows without a view of their image yet follow at once.
+    /// still due). Upload rows without a view of their image yet follow, a frame's worth at a time.
     fn apply_changes(self, listing: u64, mut due: Vec<ImageDto>) {
         if self.shown_listing.get_value() != listing {
             return;
         }
         let rest = due.split_off(due.len().min(CARDS_CHANGED_PER_FRAME));
-        let ids: HashSet<Uuid> = due.iter().map(|i| i.id).collect();
+        let ids: Vec<Uuid> = due.iter().map(|i| i.id).collect();
         for img in due {
             if let Some(card) = self.card(img.id) {
                 card.set(img);
             }
         }
-        self.engine.show_statuses(&ids);
-        if !rest.is_empty() {
+        let rows_left = self.engine.show_statuses(&ids, ROWS_CHANGED_PER_FRAME);
+        if !rest.is_empty() || rows_left {
             request_animation_frame(move || self.apply_changes(listing, rest));
         }
     }

@@ -42,7 +42,7 @@ pub struct Engine {
     /// A drawing of what changed since the last one is booked.
     pub(super) draw_booked: StoredValue<bool>,
     /// Which row holds each image's ticket (a file announced twice gets one image).
-    by_image: StoredValue<std::collections::HashMap<Uuid, Upload>>,
+    pub(super) by_image: StoredValue<std::collections::HashMap<Uuid, Upload>>,
     next_id: StoredValue<usize>,
     /// The first id of the latest batch: finished rows of earlier batches fold away.
     pub latest_batch: RwSignal<usize>,
@@ -172,7 +172,12 @@ impl Engine {
             // An earlier row of this page failed with it: the new row takes over.
             self.items.update(|items| items.retain(|x| x.id != o.id));
         }
+        // A row that had another image (an "Upload anyway" copy) no longer owns that one.
+        let before = u.image_id_untracked();
         self.by_image.update_value(|m| {
+            if let Some(old) = before.filter(|old| m.get(old).is_some_and(|x| x.id == u.id)) {
+                m.remove(&old);
+            }
             m.insert(t.image_id, u);
         });
         if let Some((old, index)) = u.replaces.get_value() {

@@ -26,30 +26,33 @@ impl Engine {
         self.server.set_value(map);
     }
 
-    /// Brings the rows of the images in `changed` up to date with the last
-    /// listing, and any row whose file got its image since. Only rows whose
-    /// view differs are woken.
-    pub fn show_statuses(self, changed: &std::collections::HashSet<Uuid>) {
-        let mut changed_any = false;
-        self.items.with_untracked(|items| {
-            self.server.with_value(|server| {
+    /// Brings upload rows up to date with the last listing: the rows of the
+    /// images in `changed` (their cards change in the same frame), then at most
+    /// `budget` others whose view differs (a first listing of a 1,000-file drop
+    /// has news for every row: all at once was one long task). Only rows whose
+    /// view differs are woken. True when rows are left for another frame.
+    pub fn show_statuses(self, changed: &[Uuid], budget: usize) -> bool {
+        let (mut woken, mut more) = (0, false);
+        self.server.with_value(|server| {
+            let changed_rows = changed.iter().filter_map(|id| self.by_image.with_value(|m| m.get(id).copied()));
+            woken += changed_rows.filter(|u| bring_up(*u, server)).count();
+            self.items.with_untracked(|items| {
+                let mut left = budget;
                 for u in items {
-                    let Some(id) = u.image_id_untracked() else { continue };
-                    let stale = u.remote.with_untracked(|r| r.as_ref().map(|(rid, _)| *rid) != Some(id));
-                    if !(stale || changed.contains(&id)) {
-                        continue;
+                    if left == 0 {
+                        more = true;
+                        break;
                     }
-                    let Some(view) = server.get(&id) else { continue };
-                    if u.remote.with_untracked(|r| r.as_ref().map(|(_, v)| v) != Some(view)) {
-                        u.remote.set(Some((id, view.clone())));
-                        changed_any = true;
+                    if bring_up(*u, server) {
+                        (woken, left) = (woken + 1, left - 1);
                     }
                 }
             })
         });
-        if changed_any {
+        if woken > 0 {
             self.drawn.update(|n| *n += 1);
         }
+        more
     }
 
     /// Counts rows: follows the list and each drawing, and reads the rows untracked.
@@ -87,20 +90,22 @@ impl Engine {
         }
     }
 
-    /// The upload behind gallery image `id`, looked up once without subscribing:
+    /// The upload row behind gallery image `id`, looked up without subscribing:
     /// a tile that tracked the whole list re-ran whenever any of a thousand
     /// files got its ticket (seconds of main-thread work per listing).
     pub fn upload_of(self, id: Uuid) -> Option<Upload> {
-        self.items
-            .with_untracked(|items| items.iter().find(|u| u.image_id_untracked() == Some(id)).copied())
+        self.by_image
+            .with_value(|m| m.get(&id).copied())
+            .filter(|u| u.image_id_untracked() == Some(id))
     }
 
     /// What the upload list says of the file behind gallery image `id`, when
-    /// this page is uploading it: the gallery's tile says the same.
+    /// this page is uploading it: the gallery's tile says the same. Follows the
+    /// list (and that row) only, so a ticket that comes later is seen.
     pub fn status_of(self, id: Uuid) -> Option<String> {
-        let u = self
-            .items
-            .with(|items| items.iter().find(|u| u.image_id() == Some(id)).copied())?;
+        self.items.track();
+        let u = self.upload_of(id)?;
+        u.ticket.track();
         Some(self.status_text(u))
     }
 
@@ -189,4 +194,16 @@ impl Engine {
             (done, live, present, eta)
         })
     }
+}
+
+/// Gives row `u` the server's view of its image, if it has none or an older
+/// one. True when the row was woken.
+fn bring_up(u: Upload, server: &std::collections::HashMap<Uuid, ServerView>) -> bool {
+    let Some(id) = u.image_id_untracked() else { return false };
+    let Some(view) = server.get(&id) else { return false };
+    if u.remote.with_untracked(|r| r.as_ref().map(|(rid, v)| (*rid, v)) == Some((id, view))) {
+        return false;
+    }
+    u.remote.set(Some((id, view.clone())));
+    true
 }
