@@ -55,6 +55,12 @@ test(`a drop of ${N} small JPEGs`, async ({ page }) => {
     await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
     await cdp.send('Profiler.start');
   }
+  // BENCH_TRACE=FILE records a Chromium trace of the drop and prints each main-thread task
+  // over 100 ms with its wall time and its thread (CPU) time: on this 2-core machine the
+  // page's main thread shares the cores with the server, its worker and the browser's
+  // other processes, and a task whose CPU time is far below its wall time waited for a core.
+  const browser = page.context().browser()!;
+  if (process.env.BENCH_TRACE) await browser.startTracing(page, { categories: (process.env.BENCH_TRACE_CATS ?? 'toplevel,disabled-by-default-devtools.timeline').split(',') });
   const rowsMs = await page.evaluate((n) => new Promise<number>((done) => {
     const dt = new DataTransfer();
     for (const f of (window as any).benchFiles as File[]) dt.items.add(f);
@@ -89,6 +95,18 @@ test(`a drop of ${N} small JPEGs`, async ({ page }) => {
   if (cdp) {
     const { profile } = await cdp.send('Profiler.stop');
     writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
+  }
+  if (process.env.BENCH_TRACE) {
+    const trace = JSON.parse((await browser.stopTracing()).toString());
+    writeFileSync(process.env.BENCH_TRACE, JSON.stringify(trace));
+    const events: any[] = trace.traceEvents;
+    const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+    const tasks = events.filter((e) => e.pid === main?.pid && e.tid === main?.tid && e.name === 'RunTask' && e.dur);
+    const cpu = tasks.map((e) => (e.tdur ?? 0) / 1000);
+    console.log(
+      `main-thread tasks: longest by CPU time ${Math.max(0, ...cpu).toFixed(0)} ms (${cpu.filter((c) => c > 50).length} over 50 ms); ` +
+        `over 100 ms by the clock (wall/CPU ms): ${tasks.filter((e) => e.dur > 100_000).map((e) => `${(e.dur / 1000).toFixed(0)}/${((e.tdur ?? 0) / 1000).toFixed(0)}`).join(' ') || 'none'}`,
+    );
   }
   const readyMs = await page.evaluate(() => performance.now() - (window as any).benchStart);
   const start: number = await page.evaluate(() => (window as any).benchStart);

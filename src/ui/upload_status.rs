@@ -109,25 +109,9 @@ impl Engine {
         Some(self.status_text(u))
     }
 
-    /// Files whose upload or processing failed (the summary counts them).
-    pub fn failed_count(self) -> usize {
-        self.counting(|items| {
-            items
-                .iter()
-                .filter(|u| u.shown.with_untracked(|p| matches!(p, Phase::Failed(_))) || self.processing_failed(**u))
-                .count()
-        })
-    }
-
     /// True for a ready file of an earlier batch: its row folds away.
     pub fn folded(self, u: Upload) -> bool {
         u.id < self.latest_batch.get() && self.status_text(u) == "Ready"
-    }
-
-    /// How many rows are folded away (see `folded`).
-    pub fn folded_count(self) -> usize {
-        self.latest_batch.track();
-        self.counting(|items| items.iter().filter(|u| self.folded(**u)).count())
     }
 
     /// True when the file arrived but its processing failed on the server.
@@ -161,20 +145,28 @@ impl Engine {
         })
     }
 
-    /// ("{n} of {m} uploaded", files already in the gallery, speed and time left while uploading).
-    pub fn summary(self) -> (usize, usize, usize, Option<String>) {
+    /// What the summary and the "earlier uploads" toggle count, in one pass
+    /// over the rows (it runs at every drawing, over every row of a drop).
+    pub fn counts(self) -> Counts {
+        let latest_batch = self.latest_batch.get();
         self.counting(|items| {
-            // One pass, reading each phase in place: this runs at every drawing,
-            // over every row of the drop.
-            let (mut present, mut live, mut done, mut active) = (0, 0, 0, false);
-            let (mut sent, mut total) = (0.0, 0.0);
+            let mut c = Counts::default();
+            let (mut active, mut sent, mut total) = (false, 0.0, 0.0);
             for u in items {
+                let server = u.remote.with_untracked(|r| {
+                    let id = u.image_id_untracked();
+                    r.as_ref().filter(|(rid, _)| Some(*rid) == id).map(|(_, v)| v.status)
+                });
                 u.shown.with_untracked(|phase| match phase {
-                    Phase::Duplicate => present += 1,
+                    Phase::Duplicate => c.present += 1,
                     Phase::Cancelled => {}
                     phase => {
-                        live += 1;
-                        done += usize::from(*phase == Phase::Uploaded);
+                        c.live += 1;
+                        let uploaded = *phase == Phase::Uploaded;
+                        c.done += usize::from(uploaded);
+                        let failed_here = matches!(phase, Phase::Failed(_));
+                        c.failed += usize::from(failed_here || (uploaded && server == Some(ImageStatus::Failed)));
+                        c.folded += usize::from(u.id < latest_batch && uploaded && server == Some(ImageStatus::Ready));
                         active |= matches!(phase, Phase::Uploading | Phase::Queued | Phase::Waiting);
                         sent += u.sent.get_untracked();
                         if u.retryable.get_value() {
@@ -183,7 +175,7 @@ impl Engine {
                     }
                 });
             }
-            let eta = self.started_at.get_value().filter(|_| active).and_then(|t0| {
+            c.eta = self.started_at.get_value().filter(|_| active).and_then(|t0| {
                 let secs = (now_ms() - t0) / 1000.0;
                 (secs > 0.5 && sent > 0.0).then(|| {
                     let rate = sent / secs;
@@ -191,9 +183,25 @@ impl Engine {
                     format!("{:.1} MB/s, about {left} s left", rate / 1e6)
                 })
             });
-            (done, live, present, eta)
+            c
         })
     }
+}
+
+/// The uploader's figures (see `Engine::counts`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Counts {
+    /// Files uploaded, of `live` (not cancelled, not already in the gallery).
+    pub done: usize,
+    pub live: usize,
+    /// Files already in this gallery (not uploaded again).
+    pub present: usize,
+    /// Files whose upload or processing failed.
+    pub failed: usize,
+    /// Ready rows of earlier batches, folded away.
+    pub folded: usize,
+    /// Speed and time left, while files are moving.
+    pub eta: Option<String>,
 }
 
 /// Gives row `u` the server's view of its image, if it has none or an older

@@ -7,6 +7,7 @@ use super::{
     near_view,
     paced::paced,
     upload_engine::{Engine, Phase, Upload},
+    upload_status::Counts,
 };
 use crate::validate::human_bytes;
 
@@ -105,6 +106,8 @@ pub fn Uploader(engine: Engine) -> impl IntoView {
     };
     // Finished rows of earlier batches fold into one line (failures stay in view).
     let show_finished = RwSignal::new(false);
+    // Counted once per drawing, read by the summary and the toggle.
+    let counts = Memo::new(move |_| engine.counts());
     view! {
         <section class="uploader" aria-label="Upload">
             <div
@@ -141,8 +144,8 @@ pub fn Uploader(engine: Engine) -> impl IntoView {
             >
                 <p>"Drop images to add them to this product"</p>
             </div>
-            <Summary engine/>
-            <FinishedToggle engine show_finished/>
+            <Summary engine counts/>
+            <FinishedToggle counts show_finished/>
             <ul class="uploads" aria-label="Uploads">
                 <For each=rows key=|u| u.id let:u>
                     <UploadRow engine u collapsed=Signal::derive(move || {
@@ -155,22 +158,23 @@ pub fn Uploader(engine: Engine) -> impl IntoView {
 }
 
 #[component]
-fn Summary(engine: Engine) -> impl IntoView {
+fn Summary(engine: Engine, counts: Memo<Counts>) -> impl IntoView {
     view! {
         <Show when=move || !engine.items.with(Vec::is_empty)>
             <p class="summary" aria-live="polite">
                 {move || {
-                    let (done, total, present, eta) = engine.summary();
-                    let eta = eta.map(|e| format!(" · {e}")).unwrap_or_default();
-                    let failed = match engine.failed_count() {
-                        0 => String::new(),
-                        n => format!(" · {n} failed"),
-                    };
-                    let present = match present {
-                        0 => String::new(),
-                        n => format!(" · {n} already in this gallery"),
-                    };
-                    format!("{done} of {total} uploaded{failed}{present}{eta}")
+                    counts.with(|c| {
+                        let eta = c.eta.as_ref().map(|e| format!(" · {e}")).unwrap_or_default();
+                        let failed = match c.failed {
+                            0 => String::new(),
+                            n => format!(" · {n} failed"),
+                        };
+                        let present = match c.present {
+                            0 => String::new(),
+                            n => format!(" · {n} already in this gallery"),
+                        };
+                        format!("{} of {} uploaded{failed}{present}{eta}", c.done, c.live)
+                    })
                 }}
             </p>
         </Show>
@@ -179,8 +183,8 @@ fn Summary(engine: Engine) -> impl IntoView {
 
 /// "Show 38 earlier uploads" / "Hide earlier uploads", when a new batch has folded older rows.
 #[component]
-fn FinishedToggle(engine: Engine, show_finished: RwSignal<bool>) -> impl IntoView {
-    let folded = move || engine.folded_count();
+fn FinishedToggle(counts: Memo<Counts>, show_finished: RwSignal<bool>) -> impl IntoView {
+    let folded = move || counts.with(|c| c.folded);
     view! {
         <Show when=move || { folded() > 0 }>
             <button type="button" class="link" aria-expanded=move || show_finished.get().to_string()
