@@ -86,7 +86,12 @@ fn Row(id: Uuid, cover: Memo<Option<Uuid>>, dragged: RwSignal<Option<Uuid>>, eag
     };
     // The first cards (the server's HTML) are built at once; later ones once they
     // come near the viewport, as a box with the file's name until then.
-    let near = RwSignal::new(eager && page.images.with_untracked(|l| l.iter().take(FIRST_CARDS).any(|i| i.id == id)));
+    let near = RwSignal::new(
+        eager
+            && page
+                .images
+                .with_untracked(|l| l.iter().take(FIRST_CARDS).any(|i| i.id == id)),
+    );
     let li = NodeRef::<leptos::html::Li>::new();
     let body = if near.get_untracked() {
         card_body().into_any()

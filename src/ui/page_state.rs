@@ -106,7 +106,9 @@ impl ProductPageState {
                 }
             }
         });
-        let same_order = self.images.with_untracked(|old| old.iter().map(|i| i.id).eq(list.iter().map(|i| i.id)));
+        let same_order = self
+            .images
+            .with_untracked(|old| old.iter().map(|i| i.id).eq(list.iter().map(|i| i.id)));
         if added || !due.is_empty() || !same_order {
             self.images.set(list);
         }

@@ -34,7 +34,9 @@ impl Engine {
     pub fn show_statuses(self, changed: &[Uuid], budget: usize) -> bool {
         let (mut woken, mut more) = (0, false);
         self.server.with_value(|server| {
-            let changed_rows = changed.iter().filter_map(|id| self.by_image.with_value(|m| m.get(id).copied()));
+            let changed_rows = changed
+                .iter()
+                .filter_map(|id| self.by_image.with_value(|m| m.get(id).copied()));
             woken += changed_rows.filter(|u| bring_up(*u, server)).count();
             self.items.with_untracked(|items| {
                 let mut left = budget;
@@ -209,7 +211,9 @@ pub struct Counts {
 fn bring_up(u: Upload, server: &std::collections::HashMap<Uuid, ServerView>) -> bool {
     let Some(id) = u.image_id_untracked() else { return false };
     let Some(view) = server.get(&id) else { return false };
-    if u.remote.with_untracked(|r| r.as_ref().map(|(rid, v)| (*rid, v)) == Some((id, view))) {
+    if u.remote
+        .with_untracked(|r| r.as_ref().map(|(rid, v)| (*rid, v)) == Some((id, view)))
+    {
         return false;
     }
     u.remote.set(Some((id, view.clone())));

@@ -175,12 +175,16 @@ impl TestApp {
         p["id"].as_str().unwrap().to_string()
     }
 
+    /// Announces files (`file_spec`s) to `begin_upload`, which must answer; returns the batch.
+    pub async fn begin(&self, product: &str, files: Vec<Value>) -> Value {
+        self.ok("begin_upload", json!({ "product_id": product, "files": files }))
+            .await
+    }
+
     /// Uploads files through the real flow (ticket, PUT, completion); returns their image ids.
     pub async fn upload(&self, product: &str, files: &[(&str, Vec<u8>, &str)]) -> Vec<String> {
         let specs: Vec<Value> = files.iter().map(|(n, b, t)| file_spec(n, b, t)).collect();
-        let batch = self
-            .ok("begin_upload", json!({ "product_id": product, "files": specs }))
-            .await;
+        let batch = self.begin(product, specs).await;
         let mut ids = Vec::new();
         for (ticket, (_, body, ct)) in batch["successful"].as_array().unwrap().iter().zip(files) {
             assert_eq!(self.put(ticket["url"].as_str().unwrap(), ct, body.clone()).await, 200);

@@ -9,11 +9,6 @@ on_both_databases!(
     an_unfinished_upload_is_taken_up_again,
 );
 
-async fn begin(app: &TestApp, product: &str, files: Vec<serde_json::Value>) -> serde_json::Value {
-    app.ok("begin_upload", json!({ "product_id": product, "files": files }))
-        .await
-}
-
 /// A file whose bytes the gallery already holds gets no ticket when the client
 /// asks to skip those (the browser does until "Upload anyway"); failed images
 /// do not count, and without the flag the copy is uploaded.
@@ -28,14 +23,18 @@ async fn files_already_in_the_gallery_are_skipped_when_asked(backend: Backend) {
         spec
     };
     let other = photo("mate_Wood.jpg");
-    let batch = begin(&app, &product, vec![skip("again.png", &png), skip("new.jpg", &other)]).await;
+    let batch = app
+        .begin(&product, vec![skip("again.png", &png), skip("new.jpg", &other)])
+        .await;
     assert_eq!(batch["total_successful"], 1);
     assert_eq!(batch["successful"][0]["index"], 1);
     assert_eq!(
         batch["failed"],
         json!([{ "index": 0, "filename": "again.png", "reason": "Already in this gallery", "kind": "duplicate" }])
     );
-    let anyway = begin(&app, &product, vec![file_spec("again.png", &png, "image/png")]).await;
+    let anyway = app
+        .begin(&product, vec![file_spec("again.png", &png, "image/png")])
+        .await;
     assert_eq!(anyway["total_successful"], 1, "without the flag the copy is uploaded");
 
     // A failed image's bytes are not "in the gallery".
@@ -48,7 +47,7 @@ async fn files_already_in_the_gallery_are_skipped_when_asked(backend: Backend) {
         app.images(&product).await[0].status,
         vitrine::model::ImageStatus::Failed
     );
-    let batch = begin(&app, &product, vec![skip("broken.png", &broken)]).await;
+    let batch = app.begin(&product, vec![skip("broken.png", &broken)]).await;
     assert_eq!(batch["total_successful"], 1);
 }
 
@@ -66,12 +65,12 @@ async fn an_unfinished_upload_is_taken_up_again(backend: Backend) {
         spec["skip_if_present"] = json!(true);
         spec
     };
-    let first = begin(&app, &product, vec![skip("wood.jpg")]).await;
+    let first = app.begin(&product, vec![skip("wood.jpg")]).await;
     let image = first["successful"][0]["image_id"].clone();
     assert!(image.is_string(), "{first}");
 
     // Nothing was sent: announced again (renamed, even), the same image answers.
-    let again = begin(&app, &product, vec![skip("wood (1).jpg")]).await;
+    let again = app.begin(&product, vec![skip("wood (1).jpg")]).await;
     assert_eq!(
         (again["total_successful"].as_u64(), again["total_failed"].as_u64()),
         (Some(1), Some(0)),
@@ -85,7 +84,7 @@ async fn an_unfinished_upload_is_taken_up_again(backend: Backend) {
     assert_eq!(app.put_ticket(ticket, jpeg.clone()).await, 200);
 
     // Stored, never completed: the next announcement's PUT finds it there.
-    let third = begin(&app, &product, vec![skip("wood.jpg")]).await;
+    let third = app.begin(&product, vec![skip("wood.jpg")]).await;
     let ticket = &third["successful"][0];
     assert_eq!(ticket["image_id"], image, "{third}");
     assert_eq!(app.put_ticket(ticket, jpeg.clone()).await, 412);
@@ -97,12 +96,16 @@ async fn an_unfinished_upload_is_taken_up_again(backend: Backend) {
     assert_eq!(images[0].status, vitrine::model::ImageStatus::Ready);
 
     // Now it is in the gallery: skipped when asked, a copy when not.
-    let skipped = begin(&app, &product, vec![skip("wood.jpg")]).await;
+    let skipped = app.begin(&product, vec![skip("wood.jpg")]).await;
     assert_eq!(skipped["failed"][0]["kind"], "duplicate", "{skipped}");
-    let pending = begin(&app, &product, vec![file_spec("wood.jpg", &jpeg, "image/jpeg")]).await;
+    let pending = app
+        .begin(&product, vec![file_spec("wood.jpg", &jpeg, "image/jpeg")])
+        .await;
     let copy = pending["successful"][0]["image_id"].clone();
     assert_ne!(copy, image);
-    let anyway = begin(&app, &product, vec![file_spec("wood.jpg", &jpeg, "image/jpeg")]).await;
+    let anyway = app
+        .begin(&product, vec![file_spec("wood.jpg", &jpeg, "image/jpeg")])
+        .await;
     assert_ne!(
         anyway["successful"][0]["image_id"], copy,
         "a pending copy is not taken over without the flag"

@@ -132,9 +132,7 @@ async fn the_store_going_away_at_any_step_loses_no_upload(backend: Backend) {
     // Tickets while the store is down: signing needs no store, so they are issued,
     // and a PUT then fails without leaving anything behind.
     relay.cut();
-    let batch = app
-        .ok("begin_upload", json!({ "product_id": product, "files": specs }))
-        .await;
+    let batch = app.begin(&product, specs).await;
     let tickets = batch["successful"].as_array().unwrap().clone();
     assert_eq!(tickets.len(), 4, "{batch}");
     assert!(put(&app, &tickets[0], &bodies[0]).await.is_err(), "nothing listens");

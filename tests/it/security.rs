@@ -76,9 +76,7 @@ async fn a_ticket_takes_only_the_announced_bytes(backend: Backend) {
     let product = app.create_product("Digests").await;
     let mut spec = file_spec("a.jpg", &jpeg, "image/jpeg");
     spec["sha256"] = json!(digest);
-    let batch = app
-        .ok("begin_upload", json!({ "product_id": product, "files": [spec] }))
-        .await;
+    let batch = app.begin(&product, vec![spec]).await;
     let t = batch["successful"][0].clone();
     assert!(t["headers"].to_string().contains("x-amz-checksum-sha256"), "{t}");
     let mut other = jpeg.clone();

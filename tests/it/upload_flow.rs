@@ -16,25 +16,20 @@ on_both_databases!(
     batches_begun_at_once_never_share_positions,
 );
 
-async fn begin(app: &TestApp, product: &str, files: Vec<serde_json::Value>) -> serde_json::Value {
-    app.ok("begin_upload", json!({ "product_id": product, "files": files }))
-        .await
-}
-
 async fn batch_uploads_and_lists_originals(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let product = app.create_product("Oak chair").await;
     let jpeg = photo("Wine_by_Jakkub_Mede.jpg");
     let png = tiny_png();
-    let batch = begin(
-        &app,
-        &product,
-        vec![
-            file_spec("wine.jpg", &jpeg, "image/jpeg"),
-            file_spec("dot.png", &png, "image/png"),
-        ],
-    )
-    .await;
+    let batch = app
+        .begin(
+            &product,
+            vec![
+                file_spec("wine.jpg", &jpeg, "image/jpeg"),
+                file_spec("dot.png", &png, "image/png"),
+            ],
+        )
+        .await;
     assert_eq!(batch["total_requested"], 2);
     assert_eq!(batch["total_successful"], 2, "{batch}");
     let tickets = batch["successful"].as_array().unwrap();
@@ -97,7 +92,7 @@ async fn bad_files_are_refused_one_by_one(backend: Backend) {
         json!({ "name": "empty.png", "size": 0, "content_type": "image/png" }),
         json!({ "name": "no-digest.png", "size": png.len(), "content_type": "image/png" }),
     ];
-    let batch = begin(&app, &product, files).await;
+    let batch = app.begin(&product, files).await;
     assert_eq!(
         (batch["total_successful"].as_u64(), batch["total_failed"].as_u64()),
         (Some(1), Some(4)),
@@ -137,7 +132,7 @@ async fn tampered_urls_are_refused(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let product = app.create_product("Desk").await;
     let png = tiny_png();
-    let batch = begin(&app, &product, vec![file_spec("a.png", &png, "image/png")]).await;
+    let batch = app.begin(&product, vec![file_spec("a.png", &png, "image/png")]).await;
     let url = batch["successful"][0]["url"].as_str().unwrap().to_string();
 
     let sig_at = url.find("X-Amz-Signature=").unwrap() + "X-Amz-Signature=".len();
@@ -171,7 +166,7 @@ async fn expired_urls_are_refused_and_renewed(backend: Backend) {
     let app = TestApp::spawn_with(backend, |s| s.uploads.presign_ttl_secs = 3).await;
     let product = app.create_product("Vase").await;
     let png = tiny_png();
-    let batch = begin(&app, &product, vec![file_spec("v.png", &png, "image/png")]).await;
+    let batch = app.begin(&product, vec![file_spec("v.png", &png, "image/png")]).await;
     let ticket = &batch["successful"][0];
     assert_eq!(ticket["expires_in"], 3);
     // Long enough to expire; short enough that the renewed URL survives a loaded machine.
@@ -197,7 +192,7 @@ async fn wrong_length_or_type_is_refused(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let product = app.create_product("Rug").await;
     let png = tiny_png();
-    let batch = begin(&app, &product, vec![file_spec("r.png", &png, "image/png")]).await;
+    let batch = app.begin(&product, vec![file_spec("r.png", &png, "image/png")]).await;
     let ticket = &batch["successful"][0];
     let url = ticket["url"].as_str().unwrap();
 
@@ -226,15 +221,15 @@ async fn non_image_bytes_fail_and_leave_no_object(backend: Backend) {
     let product = app.create_product("Stool").await;
     let text = b"this is a text file pretending to be a photograph".to_vec();
     let jpeg = photo("mate_Wood.jpg");
-    let batch = begin(
-        &app,
-        &product,
-        vec![
-            file_spec("fake.jpg", &text, "image/jpeg"),
-            file_spec("wood.jpg", &jpeg, "image/jpeg"),
-        ],
-    )
-    .await;
+    let batch = app
+        .begin(
+            &product,
+            vec![
+                file_spec("fake.jpg", &text, "image/jpeg"),
+                file_spec("wood.jpg", &jpeg, "image/jpeg"),
+            ],
+        )
+        .await;
     let fake = &batch["successful"][0];
     let real = &batch["successful"][1];
     assert_eq!(app.put(fake["url"].as_str().unwrap(), "image/jpeg", text).await, 200);
@@ -257,7 +252,7 @@ async fn cancel_forgets_a_pending_upload(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let product = app.create_product("Shelf").await;
     let png = tiny_png();
-    let batch = begin(&app, &product, vec![file_spec("s.png", &png, "image/png")]).await;
+    let batch = app.begin(&product, vec![file_spec("s.png", &png, "image/png")]).await;
     let id = batch["successful"][0]["image_id"].clone();
     assert_eq!(
         app.ok("list_images", json!({ "product_id": product })).await[0]["status"],
@@ -295,7 +290,7 @@ async fn batches_begun_at_once_never_share_positions(backend: Backend) {
         let files: Vec<_> = (0..3)
             .map(|i| file_spec(&format!("b{b}-{i}.png"), &png, "image/png"))
             .collect();
-        begin(&app, &product, files)
+        app.begin(&product, files)
     };
 
     // Act: four batches at the same moment.
