@@ -49,10 +49,12 @@ impl Engine {
         self.draw_soon();
     }
 
-    /// True while any file is still on its way to the server.
+    /// True while any file is still on its way to the server. Looked for from the
+    /// end: files go in order, so late in a drop of 1,000 the first row still moving
+    /// is near the end (from the start, every settled file scanned every row).
     pub(super) fn moving(self) -> bool {
         self.items
-            .with_untracked(|items| items.iter().any(|u| u.phase.with_value(Phase::moving)))
+            .with_untracked(|items| items.iter().rev().any(|u| u.phase.with_value(Phase::moving)))
     }
 
     /// Books one drawing within `DRAW_EVERY_MS`, however many events arrive meanwhile.
