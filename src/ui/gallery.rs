@@ -11,8 +11,7 @@ use crate::{
     validate::human_bytes,
 };
 
-/// Cards in the first drawing (the server's HTML too), built whole at once;
-/// then at least this many per frame, each whole once it comes near the viewport.
+/// Cards in the first drawing (the server's HTML too); then at least this many per frame.
 const FIRST_CARDS: usize = 60;
 const CARDS_PER_FRAME: usize = 4;
 
@@ -37,16 +36,13 @@ pub fn AdminGallery() -> impl IntoView {
         let n = built.get();
         page.images.with(|l| l.iter().take(n).map(|i| i.id).collect::<Vec<_>>())
     };
-    // Cards of the first drawing match the server's HTML; later ones wait to be near.
-    let first_drawing = StoredValue::new(true);
-    Effect::new(move |_| first_drawing.set_value(false));
     view! {
         <Show when=move || page.images.with(Vec::is_empty)>
             <p class="empty">"No images yet. Drop photos above, choose them, or paste one: each appears here as it uploads."</p>
         </Show>
         <ul class="gallery" aria-label="Gallery">
             <For each=ids key=|id| *id let:id>
-                <Row id cover dragged eager=first_drawing.get_value()/>
+                <Row id cover dragged/>
             </For>
         </ul>
     }
@@ -55,7 +51,7 @@ pub fn AdminGallery() -> impl IntoView {
 /// One image of the gallery. Built once per image id: a refresh redraws its
 /// picture and caption when they change, and never the controls' form.
 #[component]
-fn Row(id: Uuid, cover: Memo<Option<Uuid>>, dragged: RwSignal<Option<Uuid>>, eager: bool) -> impl IntoView {
+fn Row(id: Uuid, cover: Memo<Option<Uuid>>, dragged: RwSignal<Option<Uuid>>) -> impl IntoView {
     let page = expect_context::<ProductPageState>();
     // This image's own record: the card wakes only when it changes.
     let Some(card) = page.card(id) else {
@@ -87,10 +83,8 @@ fn Row(id: Uuid, cover: Memo<Option<Uuid>>, dragged: RwSignal<Option<Uuid>>, eag
     // The first cards (the server's HTML) are built at once; later ones once they
     // come near the viewport, as a box with the file's name until then.
     let near = RwSignal::new(
-        eager
-            && page
-                .images
-                .with_untracked(|l| l.iter().take(FIRST_CARDS).any(|i| i.id == id)),
+        page.images
+            .with_untracked(|l| l.iter().take(FIRST_CARDS).any(|i| i.id == id)),
     );
     let li = NodeRef::<leptos::html::Li>::new();
     let body = if near.get_untracked() {

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use leptos::{prelude::*, task::spawn_local};
 use uuid::Uuid;
 
-use super::{transfers::sleep, upload_engine::Engine};
+use super::upload_engine::Engine;
 use crate::{api::list_images, error::AppError, model::ImageDto};
 
 /// A control to focus once the gallery has been redrawn.
@@ -53,10 +53,6 @@ pub struct ProductPageState {
 /// changes many at once: the end of a 1,000-file drop turned them all Ready in
 /// one task of over half a second.
 const CARDS_CHANGED_PER_FRAME: usize = 60;
-/// Listings longer than this are drawn in a task of their own, after the one that decoded them.
-const YIELD_ABOVE: usize = 100;
-/// Other upload rows brought up to date per animation frame (see `show_statuses`).
-const ROWS_CHANGED_PER_FRAME: usize = 60;
 
 impl ProductPageState {
     pub fn new(product_id: Uuid, engine: Engine) -> Self {
@@ -123,7 +119,7 @@ impl ProductPageState {
 
     /// Redraws the first cards that are `due` (and their upload rows) now and the
     /// rest in later frames, unless a newer listing has come (it carries whatever is
-    /// still due). Upload rows without a view of their image yet follow, a frame's worth at a time.
+    /// still due). Upload rows without a view of their image yet follow at once.
     fn apply_changes(self, listing: u64, mut due: Vec<ImageDto>) {
         if self.shown_listing.get_value() != listing {
             return;
@@ -135,8 +131,8 @@ impl ProductPageState {
                 card.set(img);
             }
         }
-        let rows_left = self.engine.show_statuses(&ids, ROWS_CHANGED_PER_FRAME);
-        if !rest.is_empty() || rows_left {
+        self.engine.show_statuses(&ids);
+        if !rest.is_empty() {
             request_animation_frame(move || self.apply_changes(listing, rest));
         }
     }
@@ -154,11 +150,6 @@ impl ProductPageState {
             loop {
                 self.list_again.set_value(false);
                 let result = list_images(self.product_id).await;
-                if result.as_ref().is_ok_and(|l| l.len() > YIELD_ABOVE) {
-                    // Decoding a long listing is one task, drawing it another: the
-                    // browser paints and answers input between them.
-                    sleep(0).await;
-                }
                 if self.list_again.get_value() {
                     continue;
                 }

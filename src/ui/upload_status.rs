@@ -26,35 +26,28 @@ impl Engine {
         self.server.set_value(map);
     }
 
-    /// Brings upload rows up to date with the last listing: the rows of the
-    /// images in `changed` (their cards change in the same frame), then at most
-    /// `budget` others whose view differs (a first listing of a 1,000-file drop
-    /// has news for every row: all at once was one long task). Only rows whose
-    /// view differs are woken. True when rows are left for another frame.
-    pub fn show_statuses(self, changed: &[Uuid], budget: usize) -> bool {
-        let (mut woken, mut more) = (0, false);
-        self.server.with_value(|server| {
-            let changed_rows = changed
+    /// Brings the rows of the images in `changed` up to date with the last
+    /// listing, and any row whose file got its image since (it has no view of
+    /// it yet). Only rows whose view differs are woken: the rest of a listing's
+    /// changes reach their rows in later frames, with their cards.
+    pub fn show_statuses(self, changed: &[Uuid]) {
+        let woken = self.server.with_value(|server| {
+            let rows = changed
                 .iter()
-                .filter_map(|id| self.by_image.with_value(|m| m.get(id).copied()));
-            woken += changed_rows.filter(|u| bring_up(*u, server)).count();
-            self.items.with_untracked(|items| {
-                let mut left = budget;
-                for u in items {
-                    if left == 0 {
-                        more = true;
-                        break;
-                    }
-                    if bring_up(*u, server) {
-                        (woken, left) = (woken + 1, left - 1);
-                    }
-                }
-            })
+                .filter_map(|id| self.upload_of(*id))
+                .filter(|u| bring_up(*u, server))
+                .count();
+            let unseen = |u: &&Upload| {
+                let id = u.image_id_untracked();
+                id.is_some() && u.remote.with_untracked(|r| r.as_ref().map(|(rid, _)| *rid) != id)
+            };
+            rows + self
+                .items
+                .with_untracked(|items| items.iter().filter(unseen).filter(|u| bring_up(**u, server)).count())
         });
         if woken > 0 {
             self.drawn.update(|n| *n += 1);
         }
-        more
     }
 
     /// Counts rows: follows the list and each drawing, and reads the rows untracked.
