@@ -59,6 +59,7 @@ test(`a drop of ${N} small JPEGs`, async ({ page }) => {
   // over 100 ms with its wall time and its thread (CPU) time: on this 2-core machine the
   // page's main thread shares the cores with the server, its worker and the browser's
   // other processes, and a task whose CPU time is far below its wall time waited for a core.
+  // BENCH_TRACE_CATS=a,b,… records other trace categories (more detail, more overhead).
   const browser = page.context().browser()!;
   if (process.env.BENCH_TRACE) await browser.startTracing(page, { categories: (process.env.BENCH_TRACE_CATS ?? 'toplevel,disabled-by-default-devtools.timeline').split(',') });
   const rowsMs = await page.evaluate((n) => new Promise<number>((done) => {

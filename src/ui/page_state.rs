@@ -86,7 +86,6 @@ impl ProductPageState {
         self.engine.observe(&list);
         let listed: HashSet<Uuid> = list.iter().map(|i| i.id).collect();
         let mut due = Vec::new();
-        let mut added = false;
         self.cards.update_value(|cards| {
             cards.retain(|id, _| listed.contains(id));
             for img in &list {
@@ -96,7 +95,6 @@ impl ProductPageState {
                     // A new card is drawn with its record; its upload row, which has
                     // no view of this image yet, is brought up by `show_statuses`.
                     None => {
-                        added = true;
                         cards.insert(img.id, ArcRwSignal::new(img.clone()));
                     }
                 }
@@ -105,7 +103,8 @@ impl ProductPageState {
         let same_order = self
             .images
             .with_untracked(|old| old.iter().map(|i| i.id).eq(list.iter().map(|i| i.id)));
-        if added || !due.is_empty() || !same_order {
+        // (A new image changes the order too: `images` and `cards` are only ever set here.)
+        if !due.is_empty() || !same_order {
             self.images.set(list);
         }
         self.shown_listing.update_value(|n| *n += 1);

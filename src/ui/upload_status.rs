@@ -104,9 +104,14 @@ impl Engine {
         Some(self.status_text(u))
     }
 
+    /// True once the file arrived and the server made it ready (its row reads "Ready").
+    pub fn ready(self, u: Upload) -> bool {
+        u.shown.with(|p| *p == Phase::Uploaded) && self.remote(u, |v| v.status == ImageStatus::Ready) == Some(true)
+    }
+
     /// True for a ready file of an earlier batch: its row folds away.
     pub fn folded(self, u: Upload) -> bool {
-        u.id < self.latest_batch.get() && self.status_text(u) == "Ready"
+        u.id < self.latest_batch.get() && self.ready(u)
     }
 
     /// True when the file arrived but its processing failed on the server.
@@ -147,21 +152,16 @@ impl Engine {
         self.counting(|items| {
             let mut c = Counts::default();
             let (mut active, mut sent, mut total) = (false, 0.0, 0.0);
-            for u in items {
-                let server = u.remote.with_untracked(|r| {
-                    let id = u.image_id_untracked();
-                    r.as_ref().filter(|(rid, _)| Some(*rid) == id).map(|(_, v)| v.status)
-                });
+            for &u in items {
+                let (ready, failed_there) = (self.ready(u), self.processing_failed(u));
                 u.shown.with_untracked(|phase| match phase {
                     Phase::Duplicate => c.present += 1,
                     Phase::Cancelled => {}
                     phase => {
                         c.live += 1;
-                        let uploaded = *phase == Phase::Uploaded;
-                        c.done += usize::from(uploaded);
-                        let failed_here = matches!(phase, Phase::Failed(_));
-                        c.failed += usize::from(failed_here || (uploaded && server == Some(ImageStatus::Failed)));
-                        c.folded += usize::from(u.id < latest_batch && uploaded && server == Some(ImageStatus::Ready));
+                        c.done += usize::from(*phase == Phase::Uploaded);
+                        c.failed += usize::from(matches!(phase, Phase::Failed(_)) || failed_there);
+                        c.folded += usize::from(u.id < latest_batch && ready);
                         active |= matches!(phase, Phase::Uploading | Phase::Queued | Phase::Waiting);
                         sent += u.sent.get_untracked();
                         if u.retryable.get_value() {
