@@ -74,6 +74,14 @@ pub mod ssr {
         }
         err
     }
+
+    /// Puts the response back to 200 OK: a batch answer carries each item's
+    /// error inside it, and converting those set the status as they went.
+    pub fn items_answered() {
+        if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            opts.set_status(http::StatusCode::OK);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -30,6 +30,17 @@ pub async fn complete_upload(image_id: Uuid) -> Result<ImageDto, AppError> {
     Ok(uploads::complete(&st.db, &st.storage, image_id).await?)
 }
 
+/// Completes the images one after another, each with its own answer (the
+/// browser's worker sends the files stored while the previous request ran).
+#[server(prefix = "/api", endpoint = "complete_uploads", input = Json)]
+pub async fn complete_uploads(image_ids: Vec<Uuid>) -> Result<Vec<Result<ImageDto, AppError>>, AppError> {
+    let st = admin().await?;
+    let answers = uploads::complete_many(&st.db, &st.storage, &image_ids).await?;
+    let answers = answers.into_iter().map(|a| a.map_err(AppError::from)).collect();
+    crate::error::ssr::items_answered();
+    Ok(answers)
+}
+
 #[server(prefix = "/api", endpoint = "renew_upload", input = Json)]
 pub async fn renew_upload(image_id: Uuid) -> Result<UploadTicket, AppError> {
     let st = admin().await?;

@@ -49,10 +49,16 @@ pub struct PutOutcome {
     pub verified: Option<(u16, String)>,
 }
 
-/// The completion request the worker sends once the file is stored.
+/// Where the worker asks to verify the file once it is stored (with the
+/// other files stored meanwhile, in one `complete_uploads` request).
 pub struct Completion {
     pub url: &'static str,
-    pub body: String,
+    pub image_id: uuid::Uuid,
+}
+
+/// The batch completion endpoint the worker posts to.
+pub(super) fn completions_url() -> &'static str {
+    <crate::api::CompleteUploads as leptos::server_fn::ServerFn>::PATH
 }
 
 pub(super) struct Pending {
@@ -229,7 +235,11 @@ impl Transfers {
             ("parts_url", parts_url().into()),
             (
                 "complete",
-                message(&[("url", complete.url.into()), ("body", complete.body.into())]).into(),
+                message(&[
+                    ("url", complete.url.into()),
+                    ("image_id", complete.image_id.to_string().into()),
+                ])
+                .into(),
             ),
         ]);
         if let Err(e) = self.worker.post_message(&msg) {

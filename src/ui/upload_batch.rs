@@ -5,13 +5,10 @@
 use leptos::{prelude::*, server_fn::ServerFn, task::spawn_local};
 
 use super::{
-    transfers::{BatchFile, BatchJob, PutError, TicketAnswer},
+    transfers::{BatchFile, BatchJob, PutError, TicketAnswer, completions_url},
     upload_engine::{Engine, Phase, Upload},
 };
-use crate::{
-    api::{BeginUpload, CompleteUpload},
-    error::AppError,
-};
+use crate::{api::BeginUpload, error::AppError};
 
 impl Engine {
     /// Hands the accepted files of a drop to the transfer worker.
@@ -29,7 +26,7 @@ impl Engine {
             transfers.batch(
                 <BeginUpload as ServerFn>::PATH,
                 self.product_id,
-                <CompleteUpload as ServerFn>::PATH,
+                completions_url(),
                 files,
             )
         });

@@ -5,14 +5,13 @@
 use leptos::prelude::*;
 
 use super::{
-    transfers::{Completion, PutError, PutOutcome, sleep},
+    transfers::{Completion, PutError, PutOutcome, completions_url, sleep},
     upload_engine::Engine,
     upload_item::{Phase, Transferred, Upload},
 };
-use leptos::server_fn::ServerFn;
 
 use crate::{
-    api::{CompleteUpload, complete_upload, renew_upload},
+    api::{complete_upload, renew_upload},
     error::AppError,
     model::{ImageDto, ImageStatus},
 };
@@ -50,11 +49,8 @@ impl Engine {
             };
             let file = u.file.get_value();
             let complete = Completion {
-                url: <CompleteUpload as ServerFn>::PATH,
-                body: serde_json::to_string(&CompleteUpload {
-                    image_id: ticket.image_id,
-                })
-                .unwrap_or_default(),
+                url: completions_url(),
+                image_id: ticket.image_id,
             };
             let result = match first.take() {
                 Some(result) => result,

@@ -23,6 +23,7 @@ fn admin_calls() -> Vec<(&'static str, serde_json::Value)> {
         ("get_upload_limits", json!({})),
         ("begin_upload", json!({ "product_id": id, "files": [] })),
         ("complete_upload", json!({ "image_id": id })),
+        ("complete_uploads", json!({ "image_ids": [id] })),
         ("renew_upload", json!({ "image_id": id })),
         ("cancel_upload", json!({ "image_id": id })),
         (

@@ -9,6 +9,7 @@ mod common;
 
 mod again;
 mod auth;
+mod completions;
 mod jobs;
 mod load;
 mod manage;

@@ -2,6 +2,7 @@
 
 pub mod again;
 pub mod auth;
+pub mod completion;
 pub mod gallery;
 pub mod images;
 pub mod ingest;

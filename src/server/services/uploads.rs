@@ -5,22 +5,19 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
+pub use super::completion::{MAX_COMPLETIONS, complete, complete_many};
 use super::{
     again::{self, Wanted},
-    images::to_dto,
     parts,
 };
 use crate::{
-    model::{
-        BatchFailure, BatchResult, FailureKind, FileSpec, ImageDto, ImageStatus, PartPlan, UploadLimits, UploadTicket,
-    },
+    model::{BatchFailure, BatchResult, FailureKind, FileSpec, ImageStatus, PartPlan, UploadLimits, UploadTicket},
     server::{
         db::{Db, now_ms},
-        jobs::{BackgroundJob, ProcessImage},
         repo::images::{self, Image, NewImage},
         storage::{ObjectKey, PresignedPut, Storage, StorageError},
     },
-    validate::{AcceptedFile, ImageType, check_file},
+    validate::{AcceptedFile, check_file},
 };
 
 /// What a file already in the gallery is told (when it asked to be skipped then).
@@ -28,9 +25,6 @@ pub const ALREADY_PRESENT: &str = "Already in this gallery";
 
 /// Why a file without its SHA-256 gets no ticket.
 const MISSING_DIGEST: &str = "the file's SHA-256 is missing: a ticket binds the exact bytes it may store";
-
-/// How many leading bytes completion reads to learn a file's real type.
-const SNIFF_BYTES: u64 = 32;
 
 #[derive(Clone, Copy, Debug)]
 pub struct UploadConfig {
@@ -51,6 +45,8 @@ pub enum UploadError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    #[error("at most {0} images per completion request")]
+    TooMany(usize),
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error(transparent)]
@@ -218,68 +214,6 @@ pub(super) async fn pending(db: &Db, image_id: Uuid) -> Result<Image, UploadErro
     Ok(row)
 }
 
-/// Checks what actually arrived in storage, then marks the image uploaded, or
-/// failed (deleting the object) when the bytes are not what was promised.
-#[tracing::instrument(skip(db, storage))]
-pub async fn complete(db: &Db, storage: &Storage, image_id: Uuid) -> Result<ImageDto, UploadError> {
-    let row = images::find(db, image_id).await?.ok_or(UploadError::NotFound)?;
-    if row.status != ImageStatus::Pending {
-        // Completing twice (a retried request) is harmless: report the current state.
-        return Ok(to_dto(row, storage).await);
-    }
-    let key = row.key.clone();
-    if let Some(upload_id) = &row.upload_id
-        && let Err(problem) = parts::assemble(storage, &row, upload_id).await?
-    {
-        return Err(UploadError::Conflict(problem));
-    }
-    let info = match storage.head(&key).await {
-        Ok(info) => info,
-        Err(StorageError::NotFound) => {
-            return Err(UploadError::Conflict(
-                "the file has not arrived in storage; upload it again".into(),
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let verdict = if info.size != row.byte_size as u64 {
-        Err(format!(
-            "the stored file has {} bytes, not the {} announced",
-            info.size, row.byte_size
-        ))
-    } else {
-        let head = storage.read_head(&key, SNIFF_BYTES).await?;
-        let kind =
-            ImageType::sniff(&head).ok_or_else(|| "the file is not a JPEG, PNG, WebP, GIF or AVIF image".to_string());
-        match (kind, row.upload_id.is_some()) {
-            // Parts are joined by the store without a whole-file checksum: the
-            // bytes are read once here and must be the ones the ticket bound.
-            (Ok(kind), true) => whole_file_matches(storage, &row).await?.map(|()| kind),
-            (kind, _) => kind,
-        }
-    };
-    match verdict {
-        Ok(kind) => {
-            // The real type wins over the declared one (a PNG named .jpg is still a fine image).
-            // Marking it uploaded and queueing its processing happen together or not at all.
-            let mut tx = db.begin().await?;
-            if images::mark_uploaded(&mut tx, image_id, kind.mime()).await? {
-                ProcessImage { image_id }.enqueue(&mut tx).await?;
-            }
-            tx.commit().await?;
-            metrics::counter!(crate::server::metrics::UPLOADS_COMPLETED).increment(1);
-        }
-        Err(reason) => {
-            tracing::warn!(%image_id, %reason, "upload refused after inspection");
-            metrics::counter!(crate::server::metrics::UPLOADS_REFUSED, "reason" => "inspection").increment(1);
-            storage.delete(&key).await?;
-            images::mark_failed(db, image_id, &reason).await?;
-        }
-    }
-    let row = images::find(db, image_id).await?.ok_or(UploadError::NotFound)?;
-    Ok(to_dto(row, storage).await)
-}
-
 /// Gives up on a pending or failed upload: its object (if any) and its row go.
 pub async fn cancel(db: &Db, storage: &Storage, image_id: Uuid) -> Result<(), UploadError> {
     let row = images::find(db, image_id).await?.ok_or(UploadError::NotFound)?;
@@ -290,17 +224,4 @@ pub async fn cancel(db: &Db, storage: &Storage, image_id: Uuid) -> Result<(), Up
     storage.delete(&row.key).await?;
     images::delete(db, row.product_id, image_id).await?;
     Ok(())
-}
-
-/// Whether the stored original has the SHA-256 the ticket bound.
-async fn whole_file_matches(storage: &Storage, row: &Image) -> Result<Result<(), String>, UploadError> {
-    let Some(bound) = row.sha256.as_deref() else {
-        return Ok(Ok(()));
-    };
-    let stored = storage.sha256_of(&row.key).await?;
-    Ok(if stored.as_str() == bound {
-        Ok(())
-    } else {
-        Err("the stored file is not the one announced (its SHA-256 differs)".to_string())
-    })
 }

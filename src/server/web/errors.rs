@@ -61,6 +61,7 @@ impl From<UploadError> for AppError {
         with_status(match e {
             UploadError::NotFound => AppError::NotFound,
             UploadError::Conflict(msg) => AppError::Conflict(msg),
+            UploadError::TooMany(n) => AppError::Invalid(format!("at most {n} images per completion request")),
             UploadError::Storage(e) => return e.into(),
             UploadError::Db(e) => return e.into(),
         })
