@@ -18,6 +18,8 @@ use std::{
 use aws_sdk_s3::{
     Client,
     config::{BehaviorVersion, Credentials, Region, RequestChecksumCalculation},
+    error::SdkError,
+    operation::get_object::{GetObjectError, GetObjectOutput},
     presigning::PresigningConfig,
     primitives::ByteStream,
 };
@@ -244,21 +246,12 @@ impl Storage {
     /// whole size, in one ranged GET (a HEAD and a GET were two round trips per
     /// upload). An empty object has no byte range to give: it is looked up.
     pub async fn read_start(&self, key: &ObjectKey, n: u64) -> Result<(Vec<u8>, u64), StorageError> {
-        let out = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key.as_str())
-            .range(format!("bytes=0-{}", n.max(1) - 1))
-            .send()
-            .await;
-        let out = match out {
+        let out = match self.get_object(key, Some(format!("bytes=0-{}", n.max(1) - 1))).await {
             Ok(out) => out,
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Err(StorageError::NotFound),
             Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 416) => {
                 return Ok((Vec::new(), self.head(key).await?.size));
             }
-            Err(e) => return Err(failed("get")(e)),
+            Err(e) => return Err(get_failed(e)),
         };
         // "bytes 0-31/1234"; a store that ignored the range sends it all.
         let total = out.content_range().and_then(range_total);
@@ -270,32 +263,28 @@ impl Storage {
 
     /// A whole object (originals are at most the upload limit).
     pub async fn get(&self, key: &ObjectKey) -> Result<Vec<u8>, StorageError> {
-        self.fetch(key, None).await
+        let body = self.open(key).await?;
+        Ok(body.collect().await.map_err(failed("get"))?.into_bytes().to_vec())
     }
 
     /// The object's body as a stream; a missing key is `NotFound`.
-    async fn open(&self, key: &ObjectKey, range: Option<String>) -> Result<ByteStream, StorageError> {
-        let out = self
-            .client
+    async fn open(&self, key: &ObjectKey) -> Result<ByteStream, StorageError> {
+        Ok(self.get_object(key, None).await.map_err(get_failed)?.body)
+    }
+
+    /// One GetObject, of the whole object or of a byte range.
+    async fn get_object(
+        &self,
+        key: &ObjectKey,
+        range: Option<String>,
+    ) -> Result<GetObjectOutput, SdkError<GetObjectError>> {
+        self.client
             .get_object()
             .bucket(&self.bucket)
             .key(key.as_str())
             .set_range(range)
             .send()
             .await
-            .map_err(|e| {
-                if e.as_service_error().is_some_and(|s| s.is_no_such_key()) {
-                    StorageError::NotFound
-                } else {
-                    failed("get")(e)
-                }
-            })?;
-        Ok(out.body)
-    }
-
-    async fn fetch(&self, key: &ObjectKey, range: Option<String>) -> Result<Vec<u8>, StorageError> {
-        let body = self.open(key, range).await?;
-        Ok(body.collect().await.map_err(failed("get"))?.into_bytes().to_vec())
     }
 
     pub async fn put(&self, key: &ObjectKey, content_type: &str, body: Vec<u8>) -> Result<(), StorageError> {
@@ -390,6 +379,15 @@ impl Storage {
             .await
             .map(|_| ())
             .map_err(failed("ping"))
+    }
+}
+
+/// A failed GetObject: a missing key is `NotFound`.
+fn get_failed(e: SdkError<GetObjectError>) -> StorageError {
+    if e.as_service_error().is_some_and(|s| s.is_no_such_key()) {
+        StorageError::NotFound
+    } else {
+        failed("get")(e)
     }
 }
 

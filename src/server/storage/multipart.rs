@@ -191,7 +191,7 @@ impl Storage {
 
     /// The SHA-256 of a stored object, streamed (never the whole object in memory).
     pub async fn sha256_of(&self, key: &ObjectKey) -> Result<Sha256Hex, StorageError> {
-        let mut body = self.open(key, None).await?;
+        let mut body = self.open(key).await?;
         let mut hasher = sha2::Sha256::new();
         while let Some(chunk) = body.try_next().await.map_err(failed("get"))? {
             hasher.update(&chunk);
